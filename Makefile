@@ -1,0 +1,64 @@
+# convcards: `make site` builds the site, `make test` runs every test. Both set up what they need.
+PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
+VENV   := .venv
+PY     := $(VENV)/bin/python
+KATEX  := docs/vendor/katex
+
+.PHONY: site test generate check serve bench lint clean chromium
+.DEFAULT_GOAL := site
+
+# --- set-up: a local virtual environment and the pinned npm packages -----------------------
+$(VENV)/.site-stamp: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.dev-stamp: $(VENV)/.site-stamp
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# KaTeX is served by the site itself: copied from node_modules, never committed (gitignored).
+$(KATEX)/.stamp: node_modules/.stamp
+	rm -rf $(KATEX) && mkdir -p $(KATEX)/fonts
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css $(KATEX)/
+	cp node_modules/katex/dist/fonts/*.woff2 $(KATEX)/fonts/
+	touch $@
+
+# --- the site -------------------------------------------------------------------------------
+generate: $(VENV)/.site-stamp
+	$(PY) -m generator
+
+check: $(VENV)/.site-stamp
+	$(PY) -m generator --check
+
+site: generate $(KATEX)/.stamp
+	$(PY) -m mkdocs build --strict --quiet
+	@echo "site built in site/ (open site/index.html or run 'make serve')"
+
+serve: generate $(KATEX)/.stamp
+	$(PY) -m generator.serve
+
+# --- tests ----------------------------------------------------------------------------------
+# Browser tests need Debian's chromium; as root it is installed when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    else echo "make test: install Debian's chromium (apt-get install chromium) or set CHROMIUM=/path/to/chromium" >&2; exit 2; fi; }
+
+test: site $(VENV)/.dev-stamp chromium
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.dev-stamp
+	$(PY) -m ruff check generator tests
+
+bench: site $(VENV)/.dev-stamp chromium
+	$(PY) bench/run.py
+
+clean:
+	rm -rf site $(KATEX) .pytest_cache .hypothesis

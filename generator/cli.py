@@ -1,0 +1,75 @@
+"""``python -m generator``: regenerate the pages of the deck, or check they are current.
+
+Exit status: 0 done (or up to date), 1 ``--check`` found stale files, 2 bad input
+(one line per problem, no traceback). A bug is a traceback and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SpecError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m generator", description="Regenerate the convcards pages from deck specs.")
+    ap.add_argument(
+        "--decks", "-d", action="append", type=Path, metavar="PATH",
+        help="a deck file (.yaml) or a folder of them; repeat for several (default: generator/decks)",
+    )
+    ap.add_argument("--docs", "-o", type=Path, metavar="DIR", help="the docs folder to write into (default: docs)")
+    ap.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR", help="an extra template folder, searched before the built-in one")
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale or missing file")
+    ap.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    return ap
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from . import render, spec, writer
+
+    decks_paths = args.decks or [render.DECK_DIR]
+    docs = args.docs or ROOT / "docs"
+    extra_dirs = args.templates or []
+    problems = []
+    for d in extra_dirs:
+        if not d.is_dir():
+            problems.append(f"{d}: expected a template folder, but received a path that is not a folder")
+    if problems:
+        print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
+        return 2
+    env = render.environment(extra_dirs)
+    decks = spec.load_decks(decks_paths, render.card_templates(env))
+    outputs = render.render_site(decks, env, docs)
+    plan = writer.plan(docs, outputs)
+    if args.check:
+        if plan.stale:
+            for rel in plan.stale:
+                state = "missing" if not (docs / rel).exists() else ("no longer generated" if rel in plan.delete else "stale")
+                print(f"{docs / rel}: {state}", file=sys.stderr)
+            print(f"{len(plan.stale)} generated file(s) out of date: run `python -m generator`", file=sys.stderr)
+            return 1
+        if not args.quiet:
+            print(f"{len(outputs)} generated files up to date")
+        return 0
+    writer.apply(docs, plan)
+    if not args.quiet:
+        n_cards = sum(len(d.cards) for d in decks)
+        changed = len([p for p in plan.write if p != writer.MANIFEST])
+        print(f"{n_cards} cards in {len(decks)} decks: {changed} file(s) written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except SpecError as e:
+        for p in e.problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,25 @@
+"""Card-specific computations: tables, enumerations and maps a card shows beyond its examples.
+
+Each deck module maps card ids to a function ``(card, examples) -> dict`` whose
+result templates receive as ``extra``. Pure numpy on top of :mod:`generator.core`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..examples import Example
+from ..spec import CardSpec
+from . import deck1, deck2, deck3, deck4, deck5
+
+Extra = Callable[[CardSpec, dict[str, Example]], dict[str, Any]]
+
+EXTRAS: dict[str, Extra] = {}
+for _module in (deck1, deck2, deck3, deck4, deck5):
+    EXTRAS.update(_module.EXTRAS)
+
+
+def extras(card: CardSpec, examples: dict[str, Example]) -> dict[str, Any]:
+    """The card's extra computed values, or an empty dict for cards without any."""
+    fn = EXTRAS.get(card.id)
+    return fn(card, examples) if fn else {}

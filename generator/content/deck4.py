@@ -1,0 +1,7 @@
+"""Computations specific to the cards of deck 4."""
+
+from __future__ import annotations
+
+from typing import Any
+
+EXTRAS: dict[str, Any] = {}

@@ -1,0 +1,183 @@
+"""Figures drawn with matplotlib (Agg) from an example's arrays.
+
+Functions return a :class:`Figure` or SVG bytes; they never write files.
+matplotlib is imported on first use, so a run that draws nothing never pays for it.
+SVG output is deterministic: fixed ``svg.hashsalt``, no date, text kept as text.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .latex import num
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .examples import Example
+
+COLORS = {
+    "input": "#bbdefb",
+    "padding": "#eeeeee",
+    "window": "#ffcc80",
+    "kernel": "#c8e6c9",
+    "output": "#e1bee7",
+    "current": "#ce93d8",
+    "zero": "#ffffff",
+    "edge": "#37474f",
+    "text": "#212121",
+}
+CELL = 0.42  # inches per cell
+_mpl = None
+
+
+def _matplotlib():
+    global _mpl
+    if _mpl is None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        matplotlib.rcParams.update(
+            {
+                "svg.hashsalt": "convcards",
+                "svg.fonttype": "none",
+                "font.family": "DejaVu Sans",
+                "font.size": 9,
+                "path.simplify": True,
+            }
+        )
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch, Rectangle
+
+        _mpl = (matplotlib, plt, Patch, Rectangle)
+    return _mpl
+
+
+def to_svg(fig: Figure) -> bytes:
+    """Serialise a figure to SVG bytes, deterministically, and close it."""
+    _, plt, _, _ = _matplotlib()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight", pad_inches=0.05, facecolor="white")
+    plt.close(fig)
+    # matplotlib writes its version in a comment; drop it so bytes do not change with upgrades.
+    lines = [ln for ln in buf.getvalue().splitlines(keepends=True) if not ln.lstrip().startswith(b"<!-- Created with matplotlib")]
+    return b"".join(lines)
+
+
+def draw_grid(
+    ax: Any,
+    values: np.ndarray,
+    x0: float,
+    y0: float,
+    fills: np.ndarray | None = None,
+    title: str = "",
+    bold: np.ndarray | None = None,
+    hatch: np.ndarray | None = None,
+    fmt=num,
+) -> None:
+    """Draw ``values`` as labelled cells with the top-left corner at ``(x0, y0)`` (y grows down)."""
+    _, _, _, Rectangle = _matplotlib()
+    values = np.atleast_2d(values)
+    h, w = values.shape
+    for r in range(h):
+        for c in range(w):
+            face = fills[r, c] if fills is not None else COLORS["input"]
+            ax.add_patch(
+                Rectangle(
+                    (x0 + c, y0 + r), 1, 1, facecolor=face, edgecolor=COLORS["edge"], linewidth=0.6,
+                    hatch="///" if hatch is not None and hatch[r, c] else None,
+                )
+            )
+            weight = "bold" if bold is not None and bold[r, c] else "normal"
+            ax.text(x0 + c + 0.5, y0 + r + 0.5, fmt(values[r, c]), ha="center", va="center", fontsize=9, color=COLORS["text"], fontweight=weight)
+    if title:
+        ax.text(x0 + w / 2, y0 - 0.12, title, ha="center", va="bottom", fontsize=9, color=COLORS["text"])
+
+
+def outline(ax: Any, x0: float, y0: float, h: float, w: float, color: str = "#e65100", lw: float = 2.2) -> None:
+    _, _, _, Rectangle = _matplotlib()
+    ax.add_patch(Rectangle((x0, y0), w, h, fill=False, edgecolor=color, linewidth=lw))
+
+
+def _new(width_cells: float, height_cells: float) -> tuple[Figure, Any]:
+    _, plt, _, _ = _matplotlib()
+    fig = plt.figure(figsize=(max(width_cells * CELL, 2.0), max(height_cells * CELL, 1.0)))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-0.2, width_cells + 0.2)
+    ax.set_ylim(height_cells + 0.2, -0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def legend(ax: Any, keys: list[str], x: float, y: float) -> None:
+    """A legend naming each kind of cell, placed below the drawing at ``(x, y)``."""
+    _, _, Patch, _ = _matplotlib()
+    labels = {
+        "input": "input",
+        "padding": "zero padding",
+        "window": "input under the kernel",
+        "kernel": "kernel",
+        "output": "output",
+        "current": "output being computed",
+    }
+    handles = [Patch(facecolor=COLORS[k], edgecolor=COLORS["edge"], hatch="///" if k == "padding" else None, label=labels[k]) for k in keys]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes, ncol=min(len(keys), 3), frameon=False, fontsize=8)
+
+
+def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
+    """One row per output position: padded input with the window, the kernel, the output.
+
+    Returns the SVG and its alt text. At most ``max_positions`` positions are drawn
+    (spread evenly over the output) so large examples stay readable.
+    """
+    xp = ex.padded_input
+    k = ex.kernel_used
+    out = np.atleast_2d(ex.output)
+    t, _, l, _ = ex.padding
+    (sh, sw), (dh, dw) = ex.stride, ex.dilation
+    kh, kw = k.shape
+    h, w = core_shape = xp.shape
+    positions = [(r, c) for r in range(out.shape[0]) for c in range(out.shape[1])]
+    if len(positions) > max_positions:
+        idx = np.linspace(0, len(positions) - 1, max_positions).round().astype(int)
+        positions = [positions[i] for i in idx]
+    gap = 1.6
+    width = w + gap + kw + gap + out.shape[1]
+    row_h = max(h, kh, out.shape[0]) + 1.9
+    fig, ax = _new(width, row_h * len(positions))
+    pad_mask = np.ones(core_shape, dtype=bool)
+    pad_mask[t : t + ex.in_hw[0], l : l + ex.in_hw[1]] = False
+    for n, (r, c) in enumerate(positions):
+        y0 = n * row_h + 0.7
+        fills = np.where(pad_mask, COLORS["padding"], COLORS["input"]).astype(object)
+        taps = np.zeros(core_shape, dtype=bool)
+        taps[r * sh : r * sh + dh * (kh - 1) + 1 : dh, c * sw : c * sw + dw * (kw - 1) + 1 : dw] = True
+        fills[taps] = COLORS["window"]
+        draw_grid(ax, xp, 0, y0, fills, f"input ({ex.in_hw[0]}×{ex.in_hw[1]})" + (", padded" if pad_mask.any() else ""), bold=taps, hatch=pad_mask)
+        outline(ax, c * sw, y0 + r * sh, dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+        kx = w + gap
+        ax.text(kx - gap / 2, y0 + kh / 2, "⋆", ha="center", va="center", fontsize=20, color=COLORS["text"])
+        draw_grid(ax, k, kx, y0, np.full(k.shape, COLORS["kernel"], dtype=object), f"kernel ({kh}×{kw})")
+        ox = kx + kw + gap
+        ax.text(ox - gap / 2, y0 + kh / 2, "=", ha="center", va="center", fontsize=14, color=COLORS["text"])
+        ofill = np.full(out.shape, COLORS["output"], dtype=object)
+        ofill[r, c] = COLORS["current"]
+        bold = np.zeros(out.shape, dtype=bool)
+        bold[r, c] = True
+        draw_grid(ax, out, ox, y0, ofill, f"output ({out.shape[0]}×{out.shape[1]})", bold=bold)
+        outline(ax, ox + c, y0 + r, 1, 1)
+    keys = ["input", "window", "kernel", "output", "current"] + (["padding"] if pad_mask.any() else [])
+    legend(ax, keys, 0, 0)
+    shown = "every" if len(positions) == out.size else f"{len(positions)} of the {out.size}"
+    alt = (
+        f"The {ex.in_hw[0]}×{ex.in_hw[1]} input"
+        + (" with its zero padding hatched" if pad_mask.any() else "")
+        + f", the {kh}×{kw} kernel and the {out.shape[0]}×{out.shape[1]} output, drawn for "
+        + (f"{shown} output position" if len(positions) == 1 else f"{shown} output position" + ("" if shown == "every" else "s"))
+        + ": the input cells under the kernel are orange and the output entry they produce is outlined."
+    )
+    return to_svg(fig), alt

@@ -1,0 +1,173 @@
+"""Render decks into the files of ``docs/``: Markdown pages, figures, data and navigation.
+
+:func:`render_site` gathers every output in memory as ``{relative path: bytes}``;
+writing them is :mod:`generator.writer`'s job. Templates receive arrays and call
+LaTeX filters; they never see a number that was typed into them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from . import content, figures, latex, snippets
+from .errors import Problem, SpecError
+from .examples import Example, build
+from .practice import Question, questions
+from .spec import CardSpec, DeckSpec
+
+PACKAGE = Path(__file__).parent
+TEMPLATE_DIR = PACKAGE / "templates"
+DECK_DIR = PACKAGE / "decks"
+CARDS_DIR = "cards"
+DATA_FILE = "data/cards.json"
+NAV_FILE = ".nav.yml"
+LEAD_PAGES = ("index.md", "notation.md", "study.md")
+SITE_URL_BASE = ""
+
+
+def environment(extra_template_dirs: list[Path] | None = None) -> jinja2.Environment:
+    """The jinja2 environment: author templates first, then the built-in ones."""
+    dirs = [str(d) for d in (extra_template_dirs or [])] + [str(TEMPLATE_DIR)]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(latex.FILTERS)
+    env.filters["pylist"] = snippets.pylist
+    return env
+
+
+def card_templates(env: jinja2.Environment) -> set[str]:
+    """Template names a card may use: ``card.md.j2`` and ``cards/*.md.j2``."""
+    return {n for n in env.list_templates() if n.endswith(".md.j2") and (n == "card.md.j2" or n.startswith("cards/"))}
+
+
+def card_path(card: CardSpec) -> str:
+    return f"{CARDS_DIR}/{card.deck}/{card.id}.md"
+
+
+def deck_path(deck: DeckSpec) -> str:
+    return f"{CARDS_DIR}/{deck.id}/index.md"
+
+
+@dataclass
+class RenderedCard:
+    card: CardSpec
+    deck: DeckSpec
+    examples: dict[str, Example]
+    questions: list[Question]
+    markdown: str = ""
+    figures: dict[str, bytes] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.card.id,
+            "deck": self.deck.id,
+            "deck_title": self.deck.title,
+            "title": self.card.title,
+            "question": self.card.question,
+            "url": card_path(self.card)[: -len(".md")] + "/",
+            "builds_on": list(self.card.builds_on),
+            "examples": [ex.as_json() for ex in self.examples.values()],
+            "practice": [q.as_json() for q in self.questions],
+        }
+
+
+class _Figures:
+    """Draws figures on demand from a template and keeps their bytes."""
+
+    def __init__(self, card: CardSpec):
+        self.card = card
+        self.files: dict[str, bytes] = {}
+
+    def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
+        draw: Callable[..., tuple[bytes, str]] = getattr(figures, kind)
+        svg, alt = draw(ex, **kw)
+        name = f"{self.card.id}-{getattr(ex, 'name', 'data')}-{kind}".replace("_", "-")
+        if kw:
+            name += "-" + "-".join(f"{k}{v}" for k, v in sorted(kw.items()) if isinstance(v, (int, str)))
+        fname = f"figures/{name}.svg"
+        self.files[fname] = svg
+        return f"![{alt}]({fname}){{ .cc-figure loading=lazy }}"
+
+
+def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
+    def link(card_id: str, text: str | None = None) -> str:
+        target = cards[card_id]
+        rel = target.id + ".md" if target.deck == here.deck else f"../{target.deck}/{target.id}.md"
+        return f"[{text or target.title}]({rel})"
+
+    return link
+
+
+def render_card(env: jinja2.Environment, deck: DeckSpec, card: CardSpec, all_cards: dict[str, CardSpec]) -> RenderedCard:
+    examples = build(card.examples)
+    rc = RenderedCard(card, deck, examples, questions(examples, card.practice, card.id))
+    figs = _Figures(card)
+    ctx = {
+        "card": card,
+        "deck": deck,
+        "ex": examples,
+        "main": next(iter(examples.values()), None),
+        "questions": [q for q in rc.questions if q.variant == 0],
+        "data": card.data,
+        "extra": content.extras(card, examples),
+        "figure": figs,
+        "link": _links(all_cards, card),
+        "pytorch": snippets.pytorch,
+    }
+    try:
+        rc.markdown = env.get_template(card.template).render(ctx)
+    except jinja2.TemplateNotFound as e:
+        raise SpecError([Problem(card.file, card.id, "template", "an existing template", f"'{e.name}', which was not found")]) from None
+    rc.figures = figs.files
+    return rc
+
+
+def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None) -> dict[str, bytes]:
+    """Every generated file of the site, keyed by its path relative to ``docs/``."""
+    all_cards = {c.id: c for d in decks for c in d.cards}
+    out: dict[str, bytes] = {}
+    rendered: list[RenderedCard] = []
+    for deck in decks:
+        deck_cards = []
+        for card in deck.cards:
+            rc = render_card(env, deck, card, all_cards)
+            rendered.append(rc)
+            deck_cards.append(rc)
+            out[card_path(card)] = rc.markdown.encode("utf-8")
+            for fname, svg in rc.figures.items():
+                out[f"{CARDS_DIR}/{deck.id}/{fname}"] = svg
+        out[deck_path(deck)] = env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8")
+    out[DATA_FILE] = cards_json(rendered)
+    out[NAV_FILE] = nav_yaml(decks, docs_dir)
+    return out
+
+
+def cards_json(rendered: list[RenderedCard]) -> bytes:
+    doc = {"schema": "convcards/cards.json", "version": 1, "cards": [rc.as_json() for rc in rendered]}
+    return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:
+    """The ``nav`` that mkdocs.yml inherits: lead pages, then each deck in order."""
+    lines = ["# Generated by `python -m generator`: the site's navigation. Do not edit.", "nav:"]
+    present = [p for p in LEAD_PAGES if docs_dir is None or (docs_dir / p).exists()]
+    lines += [f"  - {p}" for p in present]
+    for deck in decks:
+        lines.append(f"  - {json.dumps(deck.title, ensure_ascii=False)}:")
+        lines.append(f"    - {deck_path(deck)}")
+        lines += [f"    - {card_path(c)}" for c in deck.cards]
+    if docs_dir is not None:
+        extra = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in LEAD_PAGES)
+        lines += [f"  - {p}" for p in extra]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,552 @@
+"""Deck specs: load YAML files, validate every field, return typed card specs.
+
+Validation collects every problem of every file before failing once, with a
+:class:`~generator.errors.SpecError` whose lines name the file, the card and the
+field. Nothing here writes files or computes a convolution result.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from . import core
+from .errors import Problem, SpecError, short
+
+OPERATIONS = ("cross_correlation", "convolution", "transposed_convolution", "max_pooling", "avg_pooling")
+VIEWS = (
+    "sliding_window",
+    "flatten",
+    "unrolled",
+    "im2col",
+    "flip",
+    "convolution",
+    "transposed",
+    "scatter",
+    "zero_insertion",
+    "figure",
+)
+DEFAULT_VIEWS = ("sliding_window", "flatten", "unrolled", "figure")
+PRACTICE_KINDS = ("c_entry", "output_value", "output_size")
+
+# Limits that keep a page readable and a build small (documented in README).
+MAX_SIDE = 32  # rows or columns of an input
+MAX_KERNEL_SIDE = 9
+MAX_CHANNELS = 8
+MAX_ABS_VALUE = 10**6
+MAX_MATRIX_ROWS = 64  # C is shown only up to this size
+MAX_MATRIX_COLS = 144
+MAX_STRIDE = 8
+MAX_DILATION = 8
+MAX_PADDING = 16
+MAX_VARIANTS = 20
+
+DECK_KEYS = ("deck", "title", "order", "intro", "cards")
+CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary")
+EXAMPLE_KEYS = ("operation", "input", "kernel", "stride", "padding", "dilation", "output_padding", "groups")
+RANDOM_KEYS = ("shape", "seed", "low", "high")
+PRACTICE_KEYS = ("seed", "variants", "kinds", "example")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class ExampleSpec:
+    """One worked example: the operation, its arrays and its parameters."""
+
+    name: str
+    operation: str
+    input: np.ndarray
+    kernel: np.ndarray
+    params: core.ConvParams
+
+    def as_json(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "operation": self.operation,
+            "stride": list(p.stride),
+            "padding": {"top": p.padding[0], "bottom": p.padding[1], "left": p.padding[2], "right": p.padding[3]},
+            "dilation": list(p.dilation),
+            "output_padding": list(p.output_padding),
+            "groups": p.groups,
+        }
+
+
+@dataclass(frozen=True)
+class PracticeSpec:
+    seed: int = 0
+    variants: int = 3
+    kinds: tuple[str, ...] = PRACTICE_KINDS
+    example: str | None = None
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    id: str
+    deck: str
+    title: str
+    question: str
+    template: str
+    builds_on: tuple[str, ...]
+    views: tuple[str, ...]
+    examples: dict[str, ExampleSpec]
+    practice: PracticeSpec
+    data: dict[str, Any]
+    summary: str
+    file: str
+    order: int
+
+
+@dataclass(frozen=True)
+class DeckSpec:
+    id: str
+    title: str
+    order: int
+    intro: str
+    file: str
+    cards: list[CardSpec] = field(default_factory=list)
+
+
+class _Collector:
+    """Gathers problems for one file while its fields are checked."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, card: str | None, fld: str | None, expected: str, received: object) -> None:
+        self.problems.append(Problem(self.file, card, fld, expected, received if isinstance(received, str) else short(received)))
+
+    def unknown_keys(self, card: str | None, prefix: str, mapping: dict, allowed: tuple[str, ...]) -> None:
+        for key in mapping:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"'{close[0]}' (did you mean it?)" if close else "one of " + ", ".join(allowed)
+                self.add(card, f"{prefix}{key}", hint, f"unknown key '{key}'")
+
+
+# ----------------------------------------------------------------------------- scalars
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _int_in(col: _Collector, card: str, fld: str, v: object, lo: int, hi: int) -> int | None:
+    if not _is_int(v):
+        col.add(card, fld, f"a whole number from {lo} to {hi}", v)
+        return None
+    if not lo <= v <= hi:
+        col.add(card, fld, f"a whole number from {lo} to {hi}", v)
+        return None
+    return v
+
+
+def _ints(col: _Collector, card: str, fld: str, v: object, counts: tuple[int, ...], lo: int, hi: int) -> list[int] | None:
+    """One number or a list of ``counts`` numbers, each within ``[lo, hi]``."""
+    what = " or ".join(["one number"] + [f"a list of {n}" for n in counts if n > 1])
+    if _is_int(v):
+        v = [v]
+    if not isinstance(v, list) or len(v) not in (1, *counts) or not all(_is_int(e) for e in v):
+        col.add(card, fld, f"{what} (whole numbers from {lo} to {hi})", v)
+        return None
+    bad = [e for e in v if not lo <= e <= hi]
+    if bad:
+        col.add(card, fld, f"whole numbers from {lo} to {hi}", v)
+        return None
+    return v
+
+
+def _text(col: _Collector, card: str | None, fld: str, v: object, required: bool = True) -> str:
+    if v is None and not required:
+        return ""
+    if not isinstance(v, str) or not v.strip():
+        col.add(card, fld, "a non-empty text", v if v is not None else "nothing")
+        return ""
+    return v.strip()
+
+
+# ----------------------------------------------------------------------------- arrays
+
+
+def _array(col: _Collector, card: str, fld: str, v: object) -> np.ndarray | None:
+    """A nested list of finite numbers, rectangular, 1 to 4 dimensions; or a random spec."""
+    if isinstance(v, dict):
+        return _random_array(col, card, fld, v)
+    if not isinstance(v, list):
+        col.add(card, fld, "a nested list of numbers, or {shape, seed}", v)
+        return None
+    shape: list[int] = []
+    level = v
+    while isinstance(level, list):
+        if not level:
+            col.add(card, fld, "a non-empty array", v)
+            return None
+        shape.append(len(level))
+        level = level[0]
+    if len(shape) > 4:
+        col.add(card, fld, "an array of 1 to 4 dimensions", f"{len(shape)} dimensions")
+        return None
+    flat: list[object] = []
+
+    def walk(node: object, depth: int) -> bool:
+        if depth == len(shape):
+            if isinstance(node, list):
+                return False
+            flat.append(node)
+            return True
+        return isinstance(node, list) and len(node) == shape[depth] and all(walk(e, depth + 1) for e in node)
+
+    if not walk(v, 0):
+        col.add(card, fld, "a rectangular array (every row the same length)", "a ragged array " + short(v, 40))
+        return None
+    bad = [e for e in flat if isinstance(e, bool) or not isinstance(e, (int, float))]
+    if bad:
+        col.add(card, fld, "numbers only", bad[0])
+        return None
+    if not all(math.isfinite(e) for e in flat):
+        col.add(card, fld, "finite numbers", next(e for e in flat if not math.isfinite(e)))
+        return None
+    if any(abs(e) > MAX_ABS_VALUE for e in flat):
+        col.add(card, fld, f"numbers of magnitude at most {MAX_ABS_VALUE}", next(e for e in flat if abs(e) > MAX_ABS_VALUE))
+        return None
+    if all(_is_int(e) for e in flat):
+        return np.array(flat, dtype=np.int64).reshape(shape)
+    return np.array(flat, dtype=np.float64).reshape(shape)
+
+
+def _random_array(col: _Collector, card: str, fld: str, v: dict) -> np.ndarray | None:
+    col.unknown_keys(card, f"{fld}.", v, RANDOM_KEYS)
+    shape = v.get("shape")
+    if not isinstance(shape, list) or not 1 <= len(shape) <= 4 or not all(_is_int(n) and 1 <= n <= MAX_SIDE for n in shape):
+        col.add(card, f"{fld}.shape", f"a list of 1 to 4 sizes from 1 to {MAX_SIDE}", shape if shape is not None else "nothing")
+        return None
+    seed = _int_in(col, card, f"{fld}.seed", v.get("seed", 0), 0, 2**32 - 1)
+    low = _int_in(col, card, f"{fld}.low", v.get("low", -3), -1000, 1000)
+    high = _int_in(col, card, f"{fld}.high", v.get("high", 3), -1000, 1000)
+    if None in (seed, low, high):
+        return None
+    if high < low:
+        col.add(card, f"{fld}.high", f"a number not below low ({low})", high)
+        return None
+    return np.random.default_rng(seed).integers(low, high + 1, size=shape).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------- examples
+
+
+def _example(col: _Collector, card: str, name: str, v: object) -> ExampleSpec | None:
+    pre = f"examples.{name}"
+    if not isinstance(v, dict):
+        col.add(card, pre, "a mapping with operation, input, kernel, ...", v)
+        return None
+    col.unknown_keys(card, f"{pre}.", v, EXAMPLE_KEYS)
+    op = v.get("operation", "cross_correlation")
+    if op not in OPERATIONS:
+        close = difflib.get_close_matches(str(op), OPERATIONS, n=1)
+        col.add(card, f"{pre}.operation", f"one of {', '.join(OPERATIONS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), op)
+        return None
+    before = len(col.problems)
+    x = _array(col, card, f"{pre}.input", v.get("input")) if "input" in v else None
+    if "input" not in v:
+        col.add(card, f"{pre}.input", "an array", "nothing")
+    pooling = op.endswith("pooling")
+    k = None
+    if pooling:
+        size = _ints(col, card, f"{pre}.kernel", v.get("kernel"), (2,), 1, MAX_KERNEL_SIDE)
+        if size is not None:
+            k = np.ones(core.as_pair(size if len(size) == 2 else size[0]), dtype=np.int64)
+    elif "kernel" in v:
+        k = _array(col, card, f"{pre}.kernel", v["kernel"])
+    else:
+        col.add(card, f"{pre}.kernel", "an array", "nothing")
+    stride = _ints(col, card, f"{pre}.stride", v.get("stride", k.shape if pooling and k is not None else 1), (2,), 1, MAX_STRIDE)
+    padding = _ints(col, card, f"{pre}.padding", v.get("padding", 0), (2, 4), 0, MAX_PADDING)
+    dilation = _ints(col, card, f"{pre}.dilation", v.get("dilation", 1), (2,), 1, MAX_DILATION)
+    out_pad = _ints(col, card, f"{pre}.output_padding", v.get("output_padding", 0), (2,), 0, MAX_STRIDE)
+    groups = _int_in(col, card, f"{pre}.groups", v.get("groups", 1), 1, MAX_CHANNELS)
+    if len(col.problems) > before or x is None or k is None:
+        return None
+    p = core.params(
+        stride=stride if len(stride) == 2 else stride[0],
+        padding=padding if len(padding) > 1 else padding[0],
+        dilation=dilation if len(dilation) == 2 else dilation[0],
+        output_padding=out_pad if len(out_pad) == 2 else out_pad[0],
+        groups=groups,
+    )
+    if not _shapes_ok(col, card, pre, op, x, k, p):
+        return None
+    return ExampleSpec(name=name, operation=op, input=x, kernel=k, params=p)
+
+
+def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: np.ndarray, p: core.ConvParams) -> bool:
+    """Dimensions agree, sizes are within limits, and the kernel fits."""
+    multi = x.ndim == 3
+    if x.ndim == 1 and k.ndim != 1:
+        col.add(card, f"{pre}.kernel", "a 1-D kernel for a 1-D input", f"{k.ndim} dimensions")
+        return False
+    if x.ndim == 2 and k.ndim != 2:
+        col.add(card, f"{pre}.kernel", "a 2-D kernel for a 2-D input", f"{k.ndim} dimensions")
+        return False
+    if multi and k.ndim != 4:
+        col.add(card, f"{pre}.kernel", "a 4-D kernel (C_out, C_in/groups, kh, kw) for a 3-D input (C_in, h, w)", f"{k.ndim} dimensions")
+        return False
+    if x.ndim == 4:
+        col.add(card, f"{pre}.input", "an array of 1 to 3 dimensions (h, w) or (C_in, h, w)", "4 dimensions")
+        return False
+    in_hw = x.shape[-2:] if x.ndim >= 2 else (1, x.shape[0])
+    k_hw = k.shape[-2:] if k.ndim >= 2 else (1, k.shape[0])
+    if max(in_hw) > MAX_SIDE:
+        col.add(card, f"{pre}.input", f"at most {MAX_SIDE} rows and columns (a readable page)", f"shape {x.shape}")
+        return False
+    if max(k_hw) > MAX_KERNEL_SIDE:
+        col.add(card, f"{pre}.kernel", f"at most {MAX_KERNEL_SIDE} rows and columns", f"shape {k.shape}")
+        return False
+    if multi:
+        c_in, c_out, g = x.shape[0], k.shape[0], p.groups
+        if max(c_in, c_out) > MAX_CHANNELS:
+            col.add(card, f"{pre}.input", f"at most {MAX_CHANNELS} channels", f"{c_in} in, {c_out} out")
+            return False
+        if c_in % g or c_out % g:
+            col.add(card, f"{pre}.groups", f"a number dividing both {c_in} input and {c_out} output channels", g)
+            return False
+        if k.shape[1] != c_in // g:
+            col.add(card, f"{pre}.kernel", f"shape (C_out, {c_in // g}, kh, kw): C_in / groups = {c_in} / {g}", f"shape {k.shape}")
+            return False
+    elif p.groups != 1:
+        col.add(card, f"{pre}.groups", "1 for a single-channel input (give the input as (C_in, h, w) for groups)", p.groups)
+        return False
+    for axis, name in ((0, "rows"), (1, "columns")):
+        s, d, a = p.stride[axis], p.dilation[axis], p.output_padding[axis]
+        if a >= max(s, d) and a:
+            col.add(card, f"{pre}.output_padding", f"a value smaller than the stride ({s}) or the dilation ({d}) along {name}", a)
+            return False
+    if op == "transposed_convolution":
+        oh, ow = core.transposed_output_shape(in_hw, k_hw, p) if x.ndim != 1 else (1, core.transposed_output_shape(in_hw, k_hw, _row_params(p))[1])
+        if oh < 1 or ow < 1:
+            col.add(card, f"{pre}.padding", "padding small enough for a transposed output of at least 1×1", p.padding)
+            return False
+        fwd_in = (oh, ow)
+    else:
+        fwd_in = in_hw
+        q = _row_params(p) if x.ndim == 1 else p
+        span = [core.effective_kernel_size(k_hw[i], q.dilation[i]) for i in (0, 1)]
+        padded = [in_hw[0] + q.padding[0] + q.padding[1], in_hw[1] + q.padding[2] + q.padding[3]]
+        if span[0] > padded[0] or span[1] > padded[1]:
+            col.add(card, f"{pre}.kernel", f"a kernel (dilated span {span[0]}×{span[1]}) no larger than the padded input ({padded[0]}×{padded[1]})", f"shape {k.shape}")
+            return False
+    q = _row_params(p) if x.ndim == 1 else p
+    out = core.output_shape(fwd_in, k_hw, q)
+    rows = out[0] * out[1] * (k.shape[0] if multi else 1)
+    cols = fwd_in[0] * fwd_in[1] * (x.shape[0] if multi else 1)
+    if rows * cols > MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4:
+        col.add(card, f"{pre}.input", f"a size whose matrix C has at most {MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4} entries", f"{rows}×{cols}")
+        return False
+    return True
+
+
+def _row_params(p: core.ConvParams) -> core.ConvParams:
+    """1-D signals are one row: only the column parameters apply."""
+    return core.ConvParams(
+        stride=(1, p.stride[1]),
+        padding=(0, 0, p.padding[2], p.padding[3]),
+        dilation=(1, p.dilation[1]),
+        output_padding=(0, p.output_padding[1]),
+        groups=p.groups,
+    )
+
+
+def example_params(ex: ExampleSpec) -> core.ConvParams:
+    """The parameters in the 2-D form the core uses (1-D examples are one row)."""
+    return _row_params(ex.params) if ex.input.ndim == 1 else ex.params
+
+
+# ----------------------------------------------------------------------------- cards and decks
+
+
+def _practice(col: _Collector, card: str, v: object, examples: dict) -> PracticeSpec:
+    if v is None:
+        return PracticeSpec()
+    if not isinstance(v, dict):
+        col.add(card, "practice", "a mapping with seed, variants, kinds", v)
+        return PracticeSpec()
+    col.unknown_keys(card, "practice.", v, PRACTICE_KEYS)
+    seed = _int_in(col, card, "practice.seed", v.get("seed", 0), 0, 2**32 - 1)
+    variants = _int_in(col, card, "practice.variants", v.get("variants", 3), 1, MAX_VARIANTS)
+    kinds = v.get("kinds", list(PRACTICE_KINDS))
+    if not isinstance(kinds, list) or not kinds or any(k not in PRACTICE_KINDS for k in kinds):
+        col.add(card, "practice.kinds", f"a list from {', '.join(PRACTICE_KINDS)}", kinds)
+        kinds = list(PRACTICE_KINDS)
+    example = v.get("example")
+    if example is not None and example not in examples:
+        col.add(card, "practice.example", f"the name of one of this card's examples ({', '.join(examples) or 'none'})", example)
+        example = None
+    return PracticeSpec(seed=seed or 0, variants=variants or 3, kinds=tuple(kinds), example=example)
+
+
+def _data(col: _Collector, card: str, v: object, path: str = "data") -> Any:
+    """Free-form card data: mappings, lists, whole or finite numbers, texts."""
+    if isinstance(v, dict):
+        return {str(k): _data(col, card, e, f"{path}.{k}") for k, e in v.items()}
+    if isinstance(v, list):
+        return [_data(col, card, e, f"{path}[{i}]") for i, e in enumerate(v)]
+    if isinstance(v, float) and not math.isfinite(v):
+        col.add(card, path, "finite numbers", v)
+        return 0
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    col.add(card, path, "numbers, texts, lists or mappings", type(v).__name__)
+    return None
+
+
+def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str] | None) -> CardSpec | None:
+    if not isinstance(v, dict):
+        col.add(None, f"cards[{order}]", "a mapping with id, title, question, ...", v)
+        return None
+    cid = v.get("id")
+    if not isinstance(cid, str) or not ID_RE.match(cid):
+        col.add(None, f"cards[{order}].id", "an id of lower-case letters, digits and hyphens", cid if cid is not None else "nothing")
+        return None
+    col.unknown_keys(cid, "", v, CARD_KEYS)
+    title = _text(col, cid, "title", v.get("title"))
+    question = _text(col, cid, "question", v.get("question"))
+    summary = _text(col, cid, "summary", v.get("summary"), required=False)
+    template = v.get("template", "card.md.j2")
+    if not isinstance(template, str) or (templates is not None and template not in templates):
+        choices = sorted(templates or ())
+        close = difflib.get_close_matches(str(template), choices, n=1)
+        col.add(cid, "template", "an existing template" + (f" (did you mean '{close[0]}'?)" if close else f" ({', '.join(choices)})"), template)
+    builds_on = v.get("builds_on", [])
+    if not isinstance(builds_on, list) or not all(isinstance(b, str) and ID_RE.match(b) for b in builds_on):
+        col.add(cid, "builds_on", "a list of card ids", builds_on)
+        builds_on = []
+    views = v.get("views", list(DEFAULT_VIEWS))
+    if not isinstance(views, list) or not all(isinstance(w, str) for w in views):
+        col.add(cid, "views", f"a list from {', '.join(VIEWS)}", views)
+        views = []
+    for w in views:
+        if w not in VIEWS:
+            close = difflib.get_close_matches(w, VIEWS, n=1)
+            col.add(cid, "views", f"views from {', '.join(VIEWS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), w)
+    raw_examples = v.get("examples", {})
+    examples: dict[str, ExampleSpec] = {}
+    if not isinstance(raw_examples, dict):
+        col.add(cid, "examples", "a mapping from example names to examples", raw_examples)
+    else:
+        for name, ex in raw_examples.items():
+            if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9_]*$", name):
+                col.add(cid, f"examples.{name}", "an example name of lower-case letters, digits and _", name)
+                continue
+            built = _example(col, cid, name, ex)
+            if built is not None:
+                examples[name] = built
+    practice = _practice(col, cid, v.get("practice"), examples)
+    data = _data(col, cid, v.get("data", {}))
+    return CardSpec(
+        id=cid, deck=deck, title=title, question=question, template=template if isinstance(template, str) else "",
+        builds_on=tuple(builds_on), views=tuple(w for w in views if w in VIEWS), examples=examples,
+        practice=practice, data=data if isinstance(data, dict) else {}, summary=summary, file=col.file, order=order,
+    )
+
+
+def _read(path: Path, col: _Collector) -> object:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        col.add(None, None, "a readable file", e.strerror or str(e))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        col.add(None, None, "a UTF-8 text file", f"a byte 0x{raw[e.start]:02x} at offset {e.start} that is not UTF-8")
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        col.add(None, None, "valid YAML", f"a syntax error{where}: {problem}")
+        return None
+    except RecursionError:
+        col.add(None, None, "valid YAML", "nesting too deep to read")
+        return None
+
+
+def load_deck(path: Path, templates: set[str] | None = None, display: str | None = None) -> tuple[DeckSpec | None, list[Problem]]:
+    """Read and validate one deck file; return the deck (if usable) and its problems."""
+    col = _Collector(display or str(path))
+    doc = _read(path, col)
+    if col.problems:
+        return None, col.problems
+    if not isinstance(doc, dict):
+        col.add(None, None, "a mapping with deck, title, order, cards", type(doc).__name__ if doc is not None else "an empty file")
+        return None, col.problems
+    col.unknown_keys(None, "", doc, DECK_KEYS)
+    did = doc.get("deck")
+    if not isinstance(did, str) or not ID_RE.match(did):
+        col.add(None, "deck", "a deck id of lower-case letters, digits and hyphens", did if did is not None else "nothing")
+        did = "?"
+    title = _text(col, None, "title", doc.get("title"))
+    order = _int_in(col, None, "order", doc.get("order", 99), 0, 999) or 0
+    intro = _text(col, None, "intro", doc.get("intro"), required=False)
+    cards_raw = doc.get("cards")
+    cards: list[CardSpec] = []
+    if not isinstance(cards_raw, list) or not cards_raw:
+        col.add(None, "cards", "a non-empty list of cards", cards_raw if cards_raw is not None else "nothing")
+    else:
+        for i, c in enumerate(cards_raw):
+            card = _card(col, did, i, c, templates)
+            if card is not None:
+                cards.append(card)
+    deck = DeckSpec(id=did, title=title, order=order, intro=intro, file=col.file, cards=cards)
+    return deck, col.problems
+
+
+def deck_files(path: Path) -> list[Path]:
+    """The deck files of a file or folder (``*.yaml`` and ``*.yml``, sorted)."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [path]
+
+
+def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[DeckSpec]:
+    """Load every deck; check ids are unique and links resolve; raise one SpecError for all."""
+    problems: list[Problem] = []
+    decks: list[DeckSpec] = []
+    files = [f for p in paths for f in deck_files(p)]
+    for p in paths:
+        if not p.exists():
+            problems.append(Problem(str(p), None, None, "a deck file or folder", "a path that does not exist"))
+        elif p.is_dir() and not deck_files(p):
+            problems.append(Problem(str(p), None, None, "a folder holding *.yaml deck files", "a folder with none"))
+    for f in files:
+        deck, probs = load_deck(f, templates)
+        problems += probs
+        if deck is not None:
+            decks.append(deck)
+    seen_decks: dict[str, str] = {}
+    seen_cards: dict[str, str] = {}
+    for d in decks:
+        if d.id in seen_decks and d.id != "?":
+            problems.append(Problem(d.file, None, "deck", f"a deck id not used elsewhere (also in {seen_decks[d.id]})", d.id))
+        seen_decks.setdefault(d.id, d.file)
+        for c in d.cards:
+            if c.id in seen_cards:
+                problems.append(Problem(d.file, c.id, "id", f"a card id used once (also in {seen_cards[c.id]})", f"a duplicate id '{c.id}'"))
+            seen_cards.setdefault(c.id, d.file)
+    for d in decks:
+        for c in d.cards:
+            for b in c.builds_on:
+                if b not in seen_cards:
+                    close = difflib.get_close_matches(b, list(seen_cards), n=1)
+                    problems.append(Problem(d.file, c.id, "builds_on", "ids of cards in the deck" + (f" (did you mean '{close[0]}'?)" if close else ""), b))
+    if problems:
+        raise SpecError(problems)
+    return sorted(decks, key=lambda d: (d.order, d.id))
