@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from . import content, figures, latex, snippets
+from . import content, latex, snippets
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -90,7 +90,7 @@ class _Figures:
         self.files: dict[str, bytes] = {}
 
     def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
-        draw: Callable[..., tuple[bytes, str]] = getattr(figures, kind)
+        draw = content.figure(kind)
         svg, alt = draw(ex, **kw)
         name = f"{self.card.id}-{getattr(ex, 'name', 'data')}-{kind}".replace("_", "-")
         if kw:

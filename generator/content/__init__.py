@@ -15,11 +15,20 @@ from . import deck1, deck2, deck3, deck4, deck5
 Extra = Callable[[CardSpec, dict[str, Example]], dict[str, Any]]
 
 EXTRAS: dict[str, Extra] = {}
+FIGURES: dict[str, Callable[..., tuple[bytes, str]]] = {}
 for _module in (deck1, deck2, deck3, deck4, deck5):
     EXTRAS.update(_module.EXTRAS)
+    FIGURES.update(getattr(_module, "FIGURES", {}))
 
 
 def extras(card: CardSpec, examples: dict[str, Example]) -> dict[str, Any]:
     """The card's extra computed values, or an empty dict for cards without any."""
     fn = EXTRAS.get(card.id)
     return fn(card, examples) if fn else {}
+
+
+def figure(kind: str) -> Callable[..., tuple[bytes, str]]:
+    """A figure function by name: a deck module's ``FIGURES`` first, then :mod:`generator.figures`."""
+    from .. import figures
+
+    return FIGURES.get(kind) or getattr(figures, kind)
