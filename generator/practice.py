@@ -1,12 +1,20 @@
 """Practice questions with computed answers, and seeded variants of them.
 
-Variant 0 asks about the card's own example; variant ``n > 0`` draws fresh
-arrays of the same shapes (and fresh sizes) from ``default_rng([seed, n])``, so
-the same spec always gives the same variants. Nothing here writes files.
+Variant 0 asks about the card's own example (it is shown on the card's page).
+Variant ``n > 0`` draws fresh arrays of the same shapes and parameters (and fresh
+sizes), and its prompt shows those arrays, so it stands on its own in study mode
+and in the Anki deck.
+
+Seeds: every draw comes from ``numpy.random.default_rng([spec.seed, card_key(card_id), n, purpose])``,
+where ``card_key`` is taken from a SHA-256 of the card id (never Python's ``hash``, which
+changes between runs) and ``purpose`` is a fixed small integer per kind of draw. So the same
+spec always gives the same variants, and adding a kind does not change the others.
+Nothing here writes files.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +24,18 @@ from . import core, latex
 from .examples import Example
 from .spec import ExampleSpec, PracticeSpec
 
+# A fixed number per kind of draw (never reorder: it is part of every seed).
+PURPOSE = {"arrays": 0, "c_entry": 1, "output_value": 2, "output_size": 3}
+MAX_REDRAWS = 50
+
 
 @dataclass(frozen=True)
 class Question:
-    """One practice question: prompt and answer as Markdown with LaTeX, the answer as a number."""
+    """One practice question: prompt and answer as Markdown with LaTeX, the answer as a number.
+
+    ``arrays`` holds everything needed to recompute the answer independently: the arrays
+    and parameters the prompt shows, and the entry asked for (0-based).
+    """
 
     kind: str
     variant: int
@@ -32,29 +48,78 @@ class Question:
         return {"kind": self.kind, "variant": self.variant, "prompt": self.prompt, "answer": self.answer, "value": self.value, "arrays": self.arrays}
 
 
+def card_key(card_id: str) -> int:
+    """A stable 63-bit number for a card id (SHA-256, so independent of ``PYTHONHASHSEED``).
+
+    >>> card_key("unrolled-matrix") == card_key("unrolled-matrix")
+    True
+    """
+    return int.from_bytes(hashlib.sha256(card_id.encode("utf-8")).digest()[:8], "big") >> 1
+
+
+def rng_for(seed: int, card_id: str, n: int, purpose: str) -> np.random.Generator:
+    """The generator of one draw: variant ``n`` of a card, for one purpose (see :data:`PURPOSE`)."""
+    return np.random.default_rng([seed, card_key(card_id), n, PURPOSE[purpose]])
+
+
 def _given(ex: Example) -> str:
     p = ex.params
     parts = [f"\\(s = ({p.stride[0]}, {p.stride[1]})\\)" if p.stride[0] != p.stride[1] else f"\\(s = {p.stride[0]}\\)"]
     t, b, l, r = p.padding
     parts.append(f"\\(p = {t}\\)" if len({t, b, l, r}) == 1 else f"padding (top, bottom, left, right) \\(= ({t}, {b}, {l}, {r})\\)")
     if p.dilation != (1, 1):
-        parts.append(f"\\(d = ({p.dilation[0]}, {p.dilation[1]})\\)")
+        parts.append(f"\\(d = ({p.dilation[0]}, {p.dilation[1]})\\)" if p.dilation[0] != p.dilation[1] else f"\\(d = {p.dilation[0]}\\)")
+    if ex.transposed_op and p.output_padding != (0, 0):
+        a = p.output_padding
+        parts.append(f"output padding \\(a = ({a[0]}, {a[1]})\\)")
     return ", ".join(parts)
 
 
+def _operation(ex: Example) -> str:
+    return {
+        "cross_correlation": "cross-correlation",
+        "convolution": "convolution (the kernel flipped)",
+        "transposed_convolution": "transposed convolution",
+        "max_pooling": "max pooling",
+        "avg_pooling": "average pooling",
+    }[ex.operation]
+
+
 def _arrays_md(ex: Example) -> str:
+    """The input and kernel of a variant, as display math (pooling shows its window size)."""
+    if ex.pooling:
+        return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad \\text{{window }} {latex.shape(ex.k)} \\]"
     return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
 
 
-def _variant_example(ex: Example, rng: np.random.Generator, n: int) -> Example:
-    """Fresh integer arrays of the same shapes and parameters as ``ex``."""
-    x = rng.integers(-3, 4, size=ex.x.shape).astype(np.int64)
-    k = rng.integers(-2, 3, size=ex.k.shape).astype(np.int64)
-    if ex.pooling:
-        k = ex.k
-    while not k.any():
-        k = rng.integers(-2, 3, size=ex.k.shape).astype(np.int64)
+def _params_json(ex: Example) -> dict[str, Any]:
+    p = ex.params
+    return {
+        "operation": ex.operation,
+        "input": ex.x.tolist(),
+        "kernel": ex.k.tolist(),
+        "stride": list(p.stride),
+        "padding": list(p.padding),
+        "dilation": list(p.dilation),
+        "output_padding": list(p.output_padding),
+    }
+
+
+def _variant_example(ex: Example, rng: np.random.Generator, n: int, seen: list[Example]) -> Example:
+    """Fresh integer arrays of the same shapes and parameters as ``ex``, unlike those in ``seen``."""
+    for _ in range(MAX_REDRAWS):
+        x = rng.integers(-3, 4, size=ex.x.shape).astype(np.int64)
+        k = ex.k if ex.pooling else rng.integers(-2, 3, size=ex.k.shape).astype(np.int64)
+        if not k.any() or not x.any():
+            continue
+        if all(not (np.array_equal(x, s.x) and np.array_equal(k, s.k)) for s in seen):
+            break
     return Example(ExampleSpec(f"{ex.name}_v{n}", ex.operation, x, k, ex.spec.params))
+
+
+def _pos(ex: Example, row: int, col: int) -> str:
+    """A 1-based position: ``(r, c)``, or one index for a 1-D example."""
+    return f"{col + 1}" if ex.one_d else f"({row + 1}, {col + 1})"
 
 
 def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
@@ -65,15 +130,16 @@ def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
         r, c = (int(v) for v in nz[rng.integers(len(nz))])
     else:
         r, c = int(rng.integers(C.shape[0])), int(rng.integers(C.shape[1]))
-    oh, ow = ex.out_hw if not ex.transposed_op else core.output_shape(ex.forward_in_hw, ex.k_hw, ex.params)
-    h, w = ex.forward_in_hw
+    _, ow = core.output_shape(ex.forward_in_hw, ex.k_hw, ex.params)
+    _, w = ex.forward_in_hw
     orow, ocol = divmod(r, ow)
     irow, icol = divmod(c, w)
     which = "this card's example" if n == 0 else "the input and kernel below"
-    prompt = (
-        f"In the unrolled matrix \\(C\\) (shape \\({latex.shape(C)}\\)) of {which}, with {_given(ex)}, "
-        f"what is the entry in row {r + 1}, column {c + 1}?"
-    )
+    if ex.transposed_op:
+        what = f"The transposed convolution of {which} ({_given(ex)}) is \\(C^\\top y\\), with \\(C\\) the unrolled matrix of the forward convolution"
+    else:
+        what = f"Write the {_operation(ex)} of {which} ({_given(ex)}) as one matrix product \\(y = C\\hat{{x}}\\)"
+    prompt = f"{what}. What is the entry of \\(C\\) (shape \\({latex.shape(C)}\\)) in row {r + 1}, column {c + 1}?"
     if n:
         prompt += "\n\n" + _arrays_md(ex)
     (sh, sw), (dh, dw) = ex.stride, ex.dilation
@@ -82,16 +148,22 @@ def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     tap = None
     if dr >= 0 and dc >= 0 and dr % dh == 0 and dc % dw == 0 and dr // dh < ex.k_hw[0] and dc // dw < ex.k_hw[1]:
         tap = (dr // dh, dc // dw)
-    kernel = ex.kernel_used if not ex.multi else ex.k
-    if tap is None:
-        why = f"input cell \\(({irow + 1}, {icol + 1})\\) is not under the kernel at output position \\(({orow + 1}, {ocol + 1})\\), so the entry is \\(0\\)."
-    else:
-        why = (
-            f"Row {r + 1} is output position \\(({orow + 1}, {ocol + 1})\\); column {c + 1} is input cell \\(({irow + 1}, {icol + 1})\\), "
-            f"under kernel tap \\(({tap[0] + 1}, {tap[1] + 1})\\), so the entry is \\(k_{{{tap[0] + 1}{tap[1] + 1}}} = {latex.num(kernel[tap])}\\)."
-        )
     value = C[r, c].item()
-    return Question("c_entry", n, prompt, f"\\({latex.num(value)}\\). {why}", value, {"input": ex.x.tolist(), "kernel": ex.k.tolist()} if n else {})
+    opos, ipos = _pos(ex, orow, ocol), _pos(ex, irow, icol)
+    if tap is None:
+        why = f"Input cell \\({ipos}\\) is not under the kernel at output position \\({opos}\\), so the entry is \\(0\\)."
+    else:
+        lead = f"Row {r + 1} is output position \\({opos}\\); column {c + 1} is input cell \\({ipos}\\), under kernel tap \\({_pos(ex, *tap)}\\)"
+        if ex.operation == "avg_pooling":
+            why = f"{lead}, and every tap of an average-pooling window weighs \\(1/{ex.k.size} = {latex.num(value)}\\)."
+        elif ex.operation == "convolution":
+            kh, kw = ex.k_hw
+            src = (kh - 1 - tap[0], kw - 1 - tap[1])
+            why = f"{lead} of the flipped kernel, which is \\(k_{{{src[0] + 1}{src[1] + 1}}} = {latex.num(ex.k.reshape(ex.k_hw)[src])}\\)."
+        else:
+            why = f"{lead}, so the entry is \\(k_{{{tap[0] + 1}{tap[1] + 1}}} = {latex.num(ex.k.reshape(ex.k_hw)[tap])}\\)."
+    data = {**_params_json(ex), "row": r, "col": c}
+    return Question("c_entry", n, prompt, f"\\({latex.num(value)}\\). {why}", value, data)
 
 
 def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
@@ -99,34 +171,44 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     wins = ex.windows
     w = wins[int(rng.integers(len(wins)))]
     which = "this card's example" if n == 0 else "the input and kernel below"
-    name = "y" if not ex.one_d else "y"
-    pos = f"({w.row + 1}, {w.col + 1})" if not ex.one_d else f"{w.col + 1}"
-    prompt = f"For {which}, with {_given(ex)}, what is the output entry \\({name}_{{{pos}}}\\) (counting from 1)?"
+    pos = _pos(ex, w.row, w.col)
+    prompt = f"For {which}, a {_operation(ex)} with {_given(ex)}, what is the output entry \\(y_{{{pos}}}\\) (counting from 1)?"
     if n:
         prompt += "\n\n" + _arrays_md(ex)
+    value = w.value.item() if hasattr(w.value, "item") else w.value
     if ex.operation == "max_pooling":
-        answer = f"\\({latex.num(w.value)}\\), the largest of \\({', '.join(latex.num(v) for v in w.patch.ravel())}\\)."
+        answer = f"\\({latex.num(value)}\\), the largest of \\({', '.join(latex.num(v) for v in w.patch.ravel())}\\)."
+    elif ex.operation == "convolution":
+        answer = f"With the kernel flipped: \\({latex.dot_sum(w.patch, ex.kernel_used)}\\)"
     else:
         answer = f"\\({latex.dot_sum(w.patch, ex.kernel_used)}\\)"
-    value = w.value.item() if hasattr(w.value, "item") else w.value
-    return Question("output_value", n, prompt, answer, value, {"input": ex.x.tolist(), "kernel": ex.k.tolist()} if n else {})
+    data = {**_params_json(ex), "row": w.row, "col": w.col}
+    return Question("output_value", n, prompt, answer, value, data)
 
 
-def output_size(ex: Example, rng: np.random.Generator, n: int) -> Question:
-    """The output size of a convolution with fresh parameters."""
-    for _ in range(100):
+def _size_params(rng: np.random.Generator) -> tuple[int, int, int, int, int]:
+    """(i, k, s, p, d) with an output of at least 1."""
+    while True:
         k = int(rng.integers(1, 6))
         s = int(rng.integers(1, 4))
         p = int(rng.integers(0, 3))
-        d = int(rng.integers(1, 3)) if rng.random() < 0.3 else 1
+        d = int(rng.integers(2, 4)) if rng.random() < 0.3 and k > 1 else 1
         i = int(rng.integers(max(k, 3), 17))
         if core.output_size(i, k, s, p, p, d) >= 1:
+            return i, k, s, p, d
+
+
+def output_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]) -> Question:
+    """The output size of a convolution with fresh parameters, unlike those in ``seen``."""
+    for _ in range(MAX_REDRAWS):
+        i, k, s, p, d = _size_params(rng)
+        if (i, k, s, p, d) not in seen:
             break
+    seen.add((i, k, s, p, d))
     o = core.output_size(i, k, s, p, p, d)
-    span = core.effective_kernel_size(k, d)
-    dil = f", \\(d = {d}\\)" if d > 1 else ""
-    prompt = f"An input of size \\(i = {i}\\), a kernel of size \\(k = {k}\\), stride \\(s = {s}\\), padding \\(p = {p}\\){dil}: what is the output size \\(o\\)?"
-    num = i + 2 * p - span
+    dil = f", dilation \\(d = {d}\\)" if d > 1 else ""
+    prompt = f"An input of size \\(i = {i}\\), a kernel of size \\(k = {k}\\), stride \\(s = {s}\\), padding \\(p = {p}\\) per side{dil}: what is the output size \\(o\\)?"
+    num = i + 2 * p - core.effective_kernel_size(k, d)
     answer = (
         f"\\(o = \\left\\lfloor \\frac{{i + 2p - {'d(k-1) - 1' if d > 1 else 'k'}}}{{s}} \\right\\rfloor + 1"
         f" = \\left\\lfloor \\frac{{{num}}}{{{s}}} \\right\\rfloor + 1 = {o}\\)"
@@ -145,19 +227,30 @@ def _applies(kind: str, ex: Example) -> bool:
     return True
 
 
-KINDS = {"c_entry": c_entry, "output_value": output_value, "output_size": output_size}
+KINDS = ("c_entry", "output_value", "output_size")
 
 
 def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) -> list[Question]:
-    """Every practice question of a card: each kind for variant 0, then the variants."""
+    """Every practice question of a card: each kind for variant 0, then for each variant."""
     if not examples:
         return []
     base = examples[spec.example] if spec.example else next(iter(examples.values()))
-    kinds = [k for k in spec.kinds if _applies(k, base)]
+    kinds = [k for k in KINDS if k in spec.kinds and _applies(k, base)]
     out: list[Question] = []
+    seen_examples: list[Example] = [base]
+    seen_sizes: set[tuple[int, ...]] = set()
     for n in range(spec.variants + 1):
-        rng = np.random.default_rng([spec.seed, n, sum(card_id.encode())])
-        ex = base if n == 0 else _variant_example(base, rng, n)
+        if n == 0:
+            ex = base
+        elif any(k != "output_size" for k in kinds):
+            ex = _variant_example(base, rng_for(spec.seed, card_id, n, "arrays"), n, seen_examples)
+            seen_examples.append(ex)
         for kind in kinds:
-            out.append(KINDS[kind](ex, rng, n))
+            rng = rng_for(spec.seed, card_id, n, kind)
+            if kind == "output_size":
+                out.append(output_size(rng, n, seen_sizes))
+            elif kind == "c_entry":
+                out.append(c_entry(ex, rng, n))
+            else:
+                out.append(output_value(ex, rng, n))
     return out
