@@ -56,9 +56,7 @@ def torch_conv_size(i: int, k: int, s: int = 1, p_lo: int = 0, p_hi: int | None 
     return math.floor((i + p_lo + p_hi - d * (k - 1) - 1) / s + 1)
 
 
-def torch_transposed_size(
-    i: int, k: int, s: int = 1, p_lo: int = 0, p_hi: int | None = None, d: int = 1, a: int = 0
-) -> int:
+def torch_transposed_size(i: int, k: int, s: int = 1, p_lo: int = 0, p_hi: int | None = None, d: int = 1, a: int = 0) -> int:
     """PyTorch's ConvTranspose2d doc: ``(i - 1)s - 2p + d(k - 1) + output_padding + 1``."""
     p_hi = p_lo if p_hi is None else p_hi
     return (i - 1) * s - (p_lo + p_hi) + d * (k - 1) + a + 1
@@ -245,15 +243,11 @@ class TCase(NamedTuple):
 
     @property
     def p(self) -> core.ConvParams:
-        return core.ConvParams(
-            stride=self.stride, padding=self.padding, dilation=self.dilation, output_padding=self.output_padding
-        )
+        return core.ConvParams(stride=self.stride, padding=self.padding, dilation=self.dilation, output_padding=self.output_padding)
 
     @property
     def kw(self) -> dict:
-        return dict(
-            stride=self.stride, padding=self.padding, dilation=self.dilation, output_padding=self.output_padding
-        )
+        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation, output_padding=self.output_padding)
 
 
 def _transposed_axis(draw, max_in, max_k, max_s, max_d, max_p):
@@ -392,6 +386,7 @@ def test_sobel_worked_example():
 def test_unrolled_matrix_matches_corr2d_and_brute_force(case):
     C = core.unrolled_matrix(case.x.shape, case.k, case.p)
     brute = brute_unrolled_matrix(case.x.shape, case.k, **case.kw)
+    assert np.array_equal(brute @ case.x.ravel(), brute_corr2d(case.x, case.k, **case.kw).ravel())  # oracles agree
     assert C.shape == brute.shape
     assert np.array_equal(C, brute)
     assert np.array_equal(C @ case.x.ravel(), core.corr2d(case.x, case.k, case.p).ravel())
@@ -406,7 +401,7 @@ def test_unrolled_coo_densifies_to_the_unrolled_matrix(case):
     assert shape == (len(brute_corr2d(case.x, case.k, **case.kw).ravel()), h * w)
     assert len(rows) == len(cols) == len(values)
     assert ((cols >= 0) & (cols < h * w)).all()  # only real input cells, no padding columns
-    assert len(set(zip(rows.tolist(), cols.tolist()))) == len(rows)  # no duplicate entries
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) == len(rows)  # no duplicate entries
     dense = np.zeros(shape, dtype=np.int64)
     np.add.at(dense, (rows, cols), values)
     assert np.array_equal(dense, core.unrolled_matrix(case.x.shape, case.k, case.p))
@@ -495,8 +490,7 @@ def test_transposed_methods_agree_with_brute_force_scatter(case):
     brute = brute_transposed(case.y, case.k, **case.kw)
     assert brute.shape == shape
     results = {
-        m.__name__: m(case.y, case.k, case.p)
-        for m in (core.transposed_via_matrix, core.transposed_scatter, core.transposed_zero_insertion)
+        m.__name__: m(case.y, case.k, case.p) for m in (core.transposed_via_matrix, core.transposed_scatter, core.transposed_zero_insertion)
     }
     for name, out in results.items():
         assert out.shape == shape, name
@@ -564,9 +558,7 @@ def test_size_formulas_against_pytorch_docs_and_brute_force(i, k, s, p_lo, p_hi,
     assert core.effective_kernel_size(k, d) == len(explicit_dilate(np.ones((1, k)), 1, d)[0])
 
 
-FWD_GRID = list(
-    itertools.product(range(1, 13), range(1, 6), range(1, 5), range(0, 5), range(1, 4))
-)  # i, k, s, p, d: 3600 combinations
+FWD_GRID = list(itertools.product(range(1, 13), range(1, 6), range(1, 5), range(0, 5), range(1, 4)))  # i, k, s, p, d: 3600 combinations
 
 
 def _row_params(s, p, d, a=0):
@@ -648,8 +640,7 @@ def test_dumoulin_visin_transposed_relationships():
         o_rt = _transposed_len(n, k, s, p, d, a_rt)
         assert o_rt == i == core.transposed_output_size(n, k, s, p, p, d, a_rt), (i, k, s, p, d)
         assert o_rt == torch_transposed_size(n, k, s, p, p, d, a_rt)
-        y_back = core.transposed_scatter(np.ones((1, n), dtype=np.int64), np.ones((1, k), dtype=np.int64),
-                                         _row_params(s, p, d, a_rt))
+        y_back = core.transposed_scatter(np.ones((1, n), dtype=np.int64), np.ones((1, k), dtype=np.int64), _row_params(s, p, d, a_rt))
         assert core.corr2d(y_back, np.ones((1, k), dtype=np.int64), _row_params(s, p, d)).shape == (1, n)
         hits["round trip"] += 1
         # Every i that convolves to n, from the smallest (output_padding 0) up.
@@ -735,6 +726,12 @@ def test_corr2d_multi_matches_brute_force_with_groups(case):
     p = core.ConvParams(stride=stride, padding=padding, dilation=dilation, groups=g)
     out = core.corr2d_multi(x, w, p)
     brute = brute_corr2d_multi(x, w, stride, padding, dilation, g)
+    # Oracle cross-check: output channel o sums SciPy correlations over its group's input channels.
+    per_in, per_out = x.shape[0] // g, w.shape[0] // g
+    for o in range(w.shape[0]):
+        grp = o // per_out
+        ref = sum(scipy_corr2d(x[grp * per_in + j], w[o, j], stride, padding, dilation) for j in range(per_in))
+        assert np.array_equal(brute[o], ref)
     assert out.shape == brute.shape
     assert np.array_equal(out, brute)
 
@@ -854,8 +851,7 @@ def test_avg_pooling_is_the_unrolled_matrix_of_the_mean_kernel(case):
 def test_dilate_and_insert_zeros(k, dh, dw):
     assert np.array_equal(core.dilate(k, (dh, dw)), explicit_dilate(k, dh, dw))
     assert np.array_equal(core.insert_zeros(k, (dh, dw)), explicit_dilate(k, dh, dw))
-    assert core.dilate(k, (dh, dw)).shape == (core.effective_kernel_size(k.shape[0], dh),
-                                             core.effective_kernel_size(k.shape[1], dw))
+    assert core.dilate(k, (dh, dw)).shape == (core.effective_kernel_size(k.shape[0], dh), core.effective_kernel_size(k.shape[1], dw))
 
 
 def test_params_shorthands():
