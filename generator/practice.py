@@ -254,3 +254,13 @@ def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) ->
             else:
                 out.append(output_value(ex, rng, n))
     return out
+
+
+def given(ex: Example) -> str:
+    """The example's stride, padding (and dilation, output padding) in words and math."""
+    return _given(ex)
+
+
+def operation_name(ex: Example) -> str:
+    """The example's operation in words, e.g. ``cross-correlation``."""
+    return _operation(ex)

@@ -188,3 +188,28 @@ def stated_answer(answer_text: str) -> float:
     m = re.match(r"\\\((" + NUM + r")\\\)", answer_text.strip())
     assert m, f"no number in answer: {answer_text}"
     return float(m.group(1))
+
+
+def transposed(y: np.ndarray, k: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """C^T y, with C the matrix of the forward convolution (built column by column above)."""
+    out_shape = transposed_out_shape(y.shape, k.shape, params, params["output_padding"])
+    C = unrolled("cross_correlation", out_shape, k, params)
+    fwd = forward("cross_correlation", np.zeros(out_shape), k, params).shape
+    keep = np.arange(fwd[0] * fwd[1]).reshape(fwd)[: y.shape[0], : y.shape[1]].ravel()
+    return (C[keep].T @ y.ravel()).reshape(out_shape)
+
+
+def worked_example(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """From a card's back ("The worked example, a ... with ...: x = ..., k = ..., y = ..."):
+    the stated output y and the output recomputed from the stated x, k and parameters."""
+    sentence = text[text.index("The worked example") :]
+    op = prompt_operation(sentence)
+    params = prompt_params(sentence)
+    x, k, win = prompt_arrays(sentence)
+    if win is not None:
+        k = np.ones(win)
+    y = re.search(r"y = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", sentence, re.S)
+    assert y, f"no result y in: {sentence}"
+    stated = parse_bmatrix(y.group(1))
+    want = transposed(x, k, params) if op == "transposed_convolution" else forward(op, x, k, params)
+    return stated, want

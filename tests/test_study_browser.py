@@ -1,0 +1,282 @@
+"""Study mode and the home grid in Chromium: flipping, grading (Leitner boxes in localStorage),
+progress across reloads, reset, shuffle, deck choice, math on both faces, keyboard use, the
+page without JavaScript, and the progress per deck on the home page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+STORE = "convcards.study.v1"
+AGAIN_GAP = 3  # study.js: a card graded "again" comes back after this many cards
+
+
+def open_study(page, server):
+    page.goto(server + "/study/")
+    page.wait_for_selector("#cc-study[data-ready=true]")
+    return page
+
+
+def study_data(site_dir) -> dict:
+    return json.loads((site_dir / "data/study.json").read_text())
+
+
+def store(page) -> dict:
+    return page.evaluate(f"JSON.parse(localStorage.getItem('{STORE}') || 'null')") or {"items": {}}
+
+
+def queue(page) -> list[str]:
+    return page.evaluate("window.convcardsStudy.queue()")
+
+
+def current(page) -> str:
+    return page.get_attribute(".cc-study__card", "data-item")
+
+
+def back_visible(page) -> bool:
+    return page.is_visible(".cc-study__back")
+
+
+def flip_and_grade(page, got_it: bool) -> str:
+    item = current(page)
+    page.click(".cc-study__flip")
+    page.click(".cc-study__got" if got_it else ".cc-study__again")
+    return item
+
+
+def test_study_page_loads_clean(page, server):
+    open_study(page, server)
+    assert not page.is_visible(".cc-study-nojs")
+    assert page.is_visible(".cc-study__front")
+    assert not back_visible(page)
+    assert page.offsite_requests == []
+    assert page.console_errors == []
+    for sel in (".cc-study__flip", ".cc-study__again", ".cc-study__got", ".cc-study__shuffle", ".cc-study__reset"):
+        assert page.get_attribute(sel, "aria-label"), sel
+    assert page.get_attribute(".cc-study__announce", "aria-live") == "assertive"
+
+
+def test_flip_by_click(page, server):
+    open_study(page, server)
+    page.click(".cc-study__card")
+    assert back_visible(page)
+    assert page.get_attribute(".cc-study__card", "data-flipped") == "true"
+    page.wait_for_function("document.querySelector('.cc-study__announce').textContent.includes('Answer shown')")
+    page.click(".cc-study__flip")
+    assert not back_visible(page)
+    assert page.get_attribute(".cc-study__flip", "aria-expanded") == "false"
+
+
+def test_flip_by_keyboard(page, server):
+    open_study(page, server)
+    page.focus(".cc-study__flip")
+    page.keyboard.press("Enter")
+    assert back_visible(page)
+    page.keyboard.press("Space")
+    assert not back_visible(page)
+    # with the focus on the page itself (not on a control), Space and Enter flip too
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Space")
+    assert back_visible(page)
+    page.keyboard.press("Enter")
+    assert not back_visible(page)
+    assert page.evaluate("window.scrollY") == 0  # Space did not scroll the page
+
+
+def test_grading_moves_cards_between_boxes(page, server):
+    open_study(page, server)
+    first = flip_and_grade(page, got_it=True)
+    assert store(page)["items"][first]["box"] == 2
+    assert current(page) != first
+    second = current(page)
+    page.click(".cc-study__flip")
+    page.keyboard.press("2")  # keyboard grade: got it
+    assert store(page)["items"][second]["box"] == 2
+    third = current(page)
+    page.keyboard.press("Space")
+    page.keyboard.press("1")  # again
+    rec = store(page)["items"][third]
+    assert rec["box"] == 1 and rec["again"] == 1
+    q = queue(page)
+    assert q.index(third) == AGAIN_GAP  # it comes back after three other cards
+    assert first not in q and second not in q  # got-it cards leave this session
+
+
+def set_boxes(page, boxes: dict[str, int]) -> None:
+    items = {i: {"box": b, "deck": "?"} for i, b in boxes.items()}
+    page.evaluate("s => localStorage.setItem('" + STORE + "', JSON.stringify(s))", {"version": 1, "items": items, "settings": {}})
+    page.reload()
+    page.wait_for_selector("#cc-study[data-ready=true]")
+
+
+def test_boxes_climb_to_five_and_again_drops_to_one(page, server):
+    open_study(page, server)
+    q = queue(page)
+    item, other = q[0], q[1]
+    # every other card in box 5, ``item`` in box 4: the session starts with ``item`` (lower boxes first)
+    set_boxes(page, {**{i: 5 for i in q}, item: 4})
+    assert current(page) == item
+    flip_and_grade(page, got_it=True)
+    assert store(page)["items"][item]["box"] == 5
+    assert store(page)["items"][current(page)]["box"] == 5
+    flip_and_grade(page, got_it=True)  # box 5 is the top box
+    assert max(r["box"] for r in store(page)["items"].values()) == 5
+    set_boxes(page, {**{i: 5 for i in q}, other: 3})
+    assert current(page) == other
+    flip_and_grade(page, got_it=False)
+    assert store(page)["items"][other]["box"] == 1
+
+
+def test_progress_survives_reload_and_lower_boxes_come_first(page, server):
+    open_study(page, server)
+    total = len(queue(page))
+    done = flip_and_grade(page, got_it=True)
+    page.reload()
+    page.wait_for_selector("#cc-study[data-ready=true]")
+    assert store(page)["items"][done]["box"] == 2
+    q = queue(page)
+    assert len(q) == total and q[-1] == done and current(page) != done
+    assert page.inner_text(".cc-study__box[data-box='2'] strong") == "1"
+    assert page.inner_text(".cc-study__box[data-box='1'] strong") == str(total - 1)
+
+
+def test_reset_clears_progress(page, server):
+    open_study(page, server)
+    flip_and_grade(page, got_it=True)
+    flip_and_grade(page, got_it=False)
+    assert len(store(page)["items"]) == 2
+    page.once("dialog", lambda d: d.dismiss())
+    page.click(".cc-study__reset")
+    assert len(store(page)["items"]) == 2  # cancelled: nothing lost
+    page.once("dialog", lambda d: d.accept())
+    page.click(".cc-study__reset")
+    assert store(page)["items"] == {}
+    total = len(queue(page))
+    assert page.inner_text(".cc-study__box[data-box='1'] strong") == str(total)
+    page.reload()
+    page.wait_for_selector("#cc-study[data-ready=true]")
+    assert store(page)["items"] == {}
+
+
+def test_shuffle_changes_order_not_set(page, server):
+    open_study(page, server)
+    before = queue(page)
+    assert len(before) >= 6
+    page.click(".cc-study__shuffle")
+    after = queue(page)
+    assert sorted(after) == sorted(before)
+    assert after != before
+    assert page.get_attribute(".cc-study__shuffle", "aria-pressed") == "true"
+    # shuffling keeps lower boxes first
+    done = flip_and_grade(page, got_it=True)
+    page.click(".cc-study__shuffle")
+    assert queue(page)[-1] == done
+
+
+def test_choose_decks_and_practice(page, server, site_dir):
+    data = study_data(site_dir)
+    deck_of = {it["id"]: it["deck"] for it in data["items"]}
+    open_study(page, server)
+    boxes = page.locator(".cc-study__deck-list input[name=deck]")
+    assert boxes.count() == len(data["decks"])
+    keep = data["decks"][0]["id"]
+    for d in data["decks"][1:]:
+        page.uncheck(f".cc-study__deck-list input[value='{d['id']}']")
+    q = queue(page)
+    assert q and {deck_of[i] for i in q} == {keep}
+    assert len(q) == data["decks"][0]["items"]
+    page.uncheck("input[name=practice]")
+    q = queue(page)
+    assert q and all(it["kind"] == "card" for it in data["items"] if it["id"] in q)
+    page.reload()
+    page.wait_for_selector("#cc-study[data-ready=true]")
+    assert queue(page) == q  # the choice is remembered
+
+
+def test_math_renders_on_both_faces(page, server):
+    open_study(page, server)
+    faces_with_math = {"front": 0, "back": 0}
+    for _ in range(8):
+        if current(page) is None:
+            break
+        page.click(".cc-study__flip")
+        for face in ("front", "back"):
+            sel = f".cc-study__{face}"
+            n_math = page.locator(f"{sel} .arithmatex").count()
+            assert page.locator(f"{sel} .katex-error").count() == 0
+            assert page.locator(f"{sel} .arithmatex[data-katex=done] .katex").count() == n_math
+            faces_with_math[face] += n_math > 0
+        page.click(".cc-study__got")
+    assert faces_with_math["front"] > 0 and faces_with_math["back"] > 0
+    assert page.console_errors == []
+
+
+def test_keyboard_only_no_trap_and_visible_focus(page, server):
+    open_study(page, server)
+    page.focus(".cc-study__flip")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # to "Again"
+    assert page.evaluate("document.activeElement.classList.contains('cc-study__again')")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
+    left = False
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if not page.evaluate("document.getElementById('cc-study').contains(document.activeElement)"):
+            left = True
+            break
+    assert left, "Tab never leaves study mode"
+
+
+def test_without_javascript(browser, server, site_dir):
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(server + "/study/")
+    assert page.is_visible(".cc-study-nojs")
+    assert "needs JavaScript" in page.inner_text(".cc-study-nojs")
+    assert not page.is_visible("#cc-study")
+    links = page.eval_on_selector_all(".cc-study-nojs a", "els => els.map(a => a.getAttribute('href'))")
+    for d in study_data(site_dir)["decks"]:
+        assert any(f"cards/{d['id']}/" in h for h in links), d["id"]
+    ctx.close()
+
+
+def test_home_grid_lists_every_deck_and_card(page, server, site_dir):
+    cards = json.loads((site_dir / "data/cards.json").read_text())["cards"]
+    data = study_data(site_dir)
+    page.goto(server + "/")
+    for d in data["decks"]:
+        assert page.locator(f"#deck-{d['id']}").count() == 1
+        el = page.locator(f".cc-deck-progress[data-deck='{d['id']}']")
+        assert el.count() == 1 and not el.is_visible()  # nothing studied yet
+        assert el.get_attribute("data-total") == str(d["items"])
+    tiles = page.locator(".cc-home-grid li")
+    assert tiles.count() == len(cards)
+    for c in cards:
+        link = page.locator(f".cc-home-grid a[href$='cards/{c['deck']}/{c['id']}/']")
+        assert link.count() == 1, c["id"]
+    # one click on a tile opens its card
+    page.locator(".cc-home-grid li").first.click(position={"x": 20, "y": 60})
+    page.wait_for_url(f"**/cards/{cards[0]['deck']}/{cards[0]['id']}/")
+    assert page.console_errors == []
+
+
+def test_home_shows_progress_after_studying(page, server, site_dir):
+    data = study_data(site_dir)
+    open_study(page, server)
+    first = current(page)
+    deck = next(it["deck"] for it in data["items"] if it["id"] == first)
+    flip_and_grade(page, got_it=True)
+    flip_and_grade(page, got_it=False)
+    page.goto(server + "/")
+    el = page.locator(f".cc-deck-progress[data-deck='{deck}']")
+    el.wait_for(state="visible")
+    assert el.get_attribute("data-learned") == "1"
+    assert el.get_attribute("data-studied") == "2"
+    assert "1 of" in el.inner_text()
+    others = [d["id"] for d in data["decks"] if d["id"] != deck]
+    for d in others:
+        assert not page.locator(f".cc-deck-progress[data-deck='{d}']").is_visible()
