@@ -181,9 +181,8 @@ def deck_links(decks: list[DeckSpec]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def outputs(decks: list[DeckSpec], rendered: list[RenderedCard]) -> dict[str, bytes]:
-    """The study files, keyed by their path relative to ``docs/``."""
-    study_items = items(rendered)
+def outputs(decks: list[DeckSpec], study_items: list[Item]) -> dict[str, bytes]:
+    """The study files, keyed by their path relative to ``docs/`` (``study_items`` from :func:`items`)."""
     return {
         STUDY_FILE: study_json(decks, study_items),
         HOME_GRID: home_grid(decks, study_items),
