@@ -139,6 +139,29 @@ def symbolic_matrix(entries: np.ndarray) -> str:
     return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
 
 
+def thousands(v: int) -> str:
+    """A whole number with thin spaces between groups of three digits.
+
+    >>> thousands(2517630976), thousands(-1234), thousands(999)
+    ('2\\\\,517\\\\,630\\\\,976', '-1\\\\,234', '999')
+    """
+    return f"{int(v):,}".replace(",", "\\,")
+
+
+def nbytes(v: int | float) -> str:
+    """A number of bytes in decimal units (B, kB, MB, GB, TB, PB), three significant digits.
+
+    >>> nbytes(512), nbytes(12845056), nbytes(4.1e13)
+    ('512\\\\ \\\\text{B}', '12.8\\\\ \\\\text{MB}', '41\\\\ \\\\text{TB}')
+    """
+    v = float(v)
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if abs(v) < 999.5 or unit == "PB":
+            break
+        v /= 1000
+    return f"{float(f'{v:.3g}'):g}\\ \\text{{{unit}}}"
+
+
 FILTERS = {
     "num": num,
     "frac": frac,
@@ -148,4 +171,6 @@ FILTERS = {
     "shape": shape,
     "dot_sum": dot_sum,
     "symbolic_matrix": symbolic_matrix,
+    "thousands": thousands,
+    "nbytes": nbytes,
 }
