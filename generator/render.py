@@ -129,8 +129,25 @@ def render_card(env: jinja2.Environment, deck: DeckSpec, card: CardSpec, all_car
         rc.markdown = env.get_template(card.template).render(ctx)
     except jinja2.TemplateNotFound as e:
         raise SpecError([Problem(card.file, card.id, "template", "an existing template", f"'{e.name}', which was not found")]) from None
+    except jinja2.TemplateSyntaxError as e:  # an author template jinja2 cannot read
+        where = f"{e.filename or e.name or card.template}:{e.lineno}"
+        raise SpecError([Problem(where, card.id, "template", "a template jinja2 can read", f"a syntax error: {e.message}")]) from None
+    except jinja2.UndefinedError as e:  # a template that uses a name the card does not have
+        where = _template_line(e) or card.template
+        raise SpecError([Problem(where, card.id, "template", f"names the card provides ({', '.join(sorted(ctx))})", f"an undefined name: {e.message}")]) from None
     rc.figures = figs.files
     return rc
+
+
+def _template_line(e: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame of an exception's traceback (jinja2 maps them)."""
+    where = None
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None) -> dict[str, bytes]:

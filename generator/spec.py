@@ -47,6 +47,9 @@ MAX_STRIDE = 8
 MAX_DILATION = 8
 MAX_PADDING = 16
 MAX_VARIANTS = 20
+MAX_FILE_BYTES = 1_000_000  # a deck file; a 32×32 array is about 5 kB of YAML
+MAX_VALUES = 100_000  # values in one file once YAML aliases are expanded (an "alias bomb" is refused)
+MAX_DEPTH = 32  # nesting of mappings and lists in one file
 
 DECK_KEYS = ("deck", "title", "order", "intro", "cards")
 CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary")
@@ -151,14 +154,17 @@ def _int_in(col: _Collector, card: str, fld: str, v: object, lo: int, hi: int) -
 def _ints(col: _Collector, card: str, fld: str, v: object, counts: tuple[int, ...], lo: int, hi: int) -> list[int] | None:
     """One number or a list of ``counts`` numbers, each within ``[lo, hi]``."""
     what = " or ".join(["one number"] + [f"a list of {n}" for n in counts if n > 1])
+    given = v
+    if isinstance(v, tuple):
+        v = list(v)
     if _is_int(v):
         v = [v]
     if not isinstance(v, list) or len(v) not in (1, *counts) or not all(_is_int(e) for e in v):
-        col.add(card, fld, f"{what} (whole numbers from {lo} to {hi})", v)
+        col.add(card, fld, f"{what} (whole numbers from {lo} to {hi})", given)
         return None
     bad = [e for e in v if not lo <= e <= hi]
     if bad:
-        col.add(card, fld, f"whole numbers from {lo} to {hi}", v)
+        col.add(card, fld, f"{'a whole number' if len(v) == 1 else 'whole numbers'} from {lo} to {hi}", given)
         return None
     return v
 
@@ -208,7 +214,10 @@ def _array(col: _Collector, card: str, fld: str, v: object) -> np.ndarray | None
         return None
     bad = [e for e in flat if isinstance(e, bool) or not isinstance(e, (int, float))]
     if bad:
-        col.add(card, fld, "numbers only", bad[0])
+        hint = ""
+        if isinstance(bad[0], str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", bad[0].strip()):
+            hint = f" (YAML reads {bad[0]} as text: write it with a dot, e.g. 1.0e+3)"
+        col.add(card, fld, "numbers only" + hint, short(bad[0]))
         return None
     if not all(math.isfinite(e) for e in flat):
         col.add(card, fld, "finite numbers", next(e for e in flat if not math.isfinite(e)))
@@ -266,7 +275,7 @@ def _example(col: _Collector, card: str, name: str, v: object) -> ExampleSpec | 
         k = _array(col, card, f"{pre}.kernel", v["kernel"])
     else:
         col.add(card, f"{pre}.kernel", "an array", "nothing")
-    stride = _ints(col, card, f"{pre}.stride", v.get("stride", k.shape if pooling and k is not None else 1), (2,), 1, MAX_STRIDE)
+    stride = _ints(col, card, f"{pre}.stride", v.get("stride", list(k.shape) if pooling and k is not None else 1), (2,), 1, MAX_STRIDE)
     padding = _ints(col, card, f"{pre}.padding", v.get("padding", 0), (2, 4), 0, MAX_PADDING)
     dilation = _ints(col, card, f"{pre}.dilation", v.get("dilation", 1), (2,), 1, MAX_DILATION)
     out_pad = _ints(col, card, f"{pre}.output_padding", v.get("output_padding", 0), (2,), 0, MAX_STRIDE)
@@ -384,7 +393,7 @@ def _practice(col: _Collector, card: str, v: object, examples: dict) -> Practice
         col.add(card, "practice.kinds", f"a list from {', '.join(PRACTICE_KINDS)}", kinds)
         kinds = list(PRACTICE_KINDS)
     example = v.get("example")
-    if example is not None and example not in examples:
+    if example is not None and (not isinstance(example, str) or example not in examples):
         col.add(card, "practice.example", f"the name of one of this card's examples ({', '.join(examples) or 'none'})", example)
         example = None
     return PracticeSpec(seed=seed or 0, variants=variants or 3, kinds=tuple(kinds), example=example)
@@ -455,8 +464,76 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
     )
 
 
+_ID_LINE = re.compile(r"^\s*(?:-\s+)?id\s*:\s*['\"]?([^'\"#\s]+)")
+_KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w]*)\s*:")
+
+
+def _locate(lines: list[str], line: int) -> tuple[str | None, str | None]:
+    """The card id and the dotted key path at ``line`` (0-based) of a file that did not parse.
+
+    A best guess from the indentation alone, so that a syntax error still names the card and field.
+    """
+    card = None
+    keys: list[str] = []
+    indent = None
+    for text in reversed(lines[: line + 1]):
+        if m := _ID_LINE.match(text):
+            card = m.group(1)
+            break
+        m = _KEY_LINE.match(text)
+        if m and (indent is None or len(m.group(1)) < indent):
+            keys.insert(0, m.group(2))
+            indent = len(m.group(1))
+    if card is not None and keys and keys[0] == "cards":
+        keys = keys[1:]
+    return card, ".".join(keys) or None
+
+
+def _too_big(doc: object) -> str | None:
+    """Why a parsed document is too large or too deep to check (aliases expanded), or None."""
+    seen = 0
+    stack: list[tuple[object, int]] = [(doc, 0)]
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            return f"more than {MAX_VALUES} values (YAML aliases included)"
+        if depth > MAX_DEPTH:
+            return f"values nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, dict):
+            stack.extend((e, depth + 1) for kv in node.items() for e in kv)
+        elif isinstance(node, (list, tuple, set, frozenset)):
+            stack.extend((e, depth + 1) for e in node)
+    return None
+
+
+def _bad_scalar(text: str) -> Any:
+    """The start mark of the first scalar that PyYAML parses but cannot construct (``!!int x``), or None."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except Exception:  # noqa: BLE001 - only a hint for the message
+        return None
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node, deep=True)
+            except Exception:  # noqa: BLE001
+                return node.start_mark
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(e for kv in node.value for e in kv)
+    return None
+
+
 def _read(path: Path, col: _Collector) -> object:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            col.add(None, None, f"a deck file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes")
+            return None
         raw = path.read_bytes()
     except OSError as e:
         col.add(None, None, "a readable file", e.strerror or str(e))
@@ -464,19 +541,37 @@ def _read(path: Path, col: _Collector) -> object:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        col.add(None, None, "a UTF-8 text file", f"a byte 0x{raw[e.start]:02x} at offset {e.start} that is not UTF-8")
+        lines = raw[: e.start].decode("utf-8", errors="replace").split("\n")
+        card, fld = _locate(lines, len(lines) - 1)
+        col.problems.append(Problem(
+            col.file, card, fld, "a UTF-8 text file (save it as UTF-8)",
+            f"the byte 0x{raw[e.start]:02x} at line {len(lines)}, column {len(lines[-1]) + 1}, which is not UTF-8",
+        ))
         return None
     try:
-        return yaml.safe_load(text)
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        col.add(None, None, "valid YAML", f"a syntax error{where}: {problem}")
+        start = getattr(e, "context_mark", None) or mark  # where the unclosed bracket or block began
+        card, fld = _locate(text.split("\n"), start.line) if start else (None, None)
+        col.problems.append(Problem(col.file, card, fld, "valid YAML", f"a syntax error{where}: {problem}"))
         return None
     except RecursionError:
-        col.add(None, None, "valid YAML", "nesting too deep to read")
+        col.add(None, None, "valid YAML", f"values nested too deep to read (at most {MAX_DEPTH} levels)")
         return None
+    except Exception as e:  # noqa: BLE001 - PyYAML raises ValueError etc. for bad tagged scalars (!!int x, 2001-13-01)
+        mark = _bad_scalar(text)
+        card, fld = _locate(text.split("\n"), mark.line) if mark else (None, None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        col.problems.append(Problem(col.file, card, fld, "valid YAML", f"a value YAML cannot read{where}: {str(e)[:80]}"))
+        return None
+    why = _too_big(doc)
+    if why:
+        col.add(None, None, "a deck small enough to check", why)
+        return None
+    return doc
 
 
 def load_deck(path: Path, templates: set[str] | None = None, display: str | None = None) -> tuple[DeckSpec | None, list[Problem]]:
@@ -520,7 +615,7 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
     """Load every deck; check ids are unique and links resolve; raise one SpecError for all."""
     problems: list[Problem] = []
     decks: list[DeckSpec] = []
-    files = [f for p in paths for f in deck_files(p)]
+    files = [f for p in paths if p.exists() for f in deck_files(p)]
     for p in paths:
         if not p.exists():
             problems.append(Problem(str(p), None, None, "a deck file or folder", "a path that does not exist"))
