@@ -26,11 +26,15 @@ WATCH_SUFFIXES = (".py", ".j2", ".yaml", ".yml")
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m generator.serve", description="Regenerate on every change and serve the site with live reload.")
+    ap = argparse.ArgumentParser(
+        prog="python -m generator.serve", description="Regenerate on every change and serve the site with live reload."
+    )
     ap.add_argument("--decks", "-d", action="append", type=Path, metavar="PATH", help="as for python -m generator (repeatable)")
     ap.add_argument("--docs", "-o", type=Path, metavar="DIR", help="as for python -m generator")
     ap.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR", help="as for python -m generator (repeatable)")
-    ap.add_argument("--config", "-f", type=Path, default=ROOT / "mkdocs.yml", metavar="FILE", help="the mkdocs.yml to serve (default: ours)")
+    ap.add_argument(
+        "--config", "-f", type=Path, default=ROOT / "mkdocs.yml", metavar="FILE", help="the mkdocs.yml to serve (default: ours)"
+    )
     ap.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)")
     ap.add_argument("--interval", type=float, default=0.5, metavar="SECONDS", help="how often to look for changes (default: 0.5)")
     return ap

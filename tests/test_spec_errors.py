@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from generator import spec
 from generator.errors import SpecError
 
-LINE = re.compile(r"^error: (?P<file>.+?): card '(?P<card>[^']+)': field '(?P<field>[^']+)': expected (?P<expected>.+), but received (?P<received>.+)$")
+LINE = re.compile(
+    r"^error: (?P<file>.+?): card '(?P<card>[^']+)': field '(?P<field>[^']+)': expected (?P<expected>.+), but received (?P<received>.+)$"
+)
 
 
 def deck(example: str, card_extra: str = "", card_id: str = "c1", deck_id: str = "t") -> str:
@@ -110,40 +112,67 @@ CASES = {
     "empty array": ("input: []\nkernel: [[1]]\n", "examples.main.input", "non-empty array", "[]"),
     "empty row": ("input: [[]]\nkernel: [[1]]\n", "examples.main.input", "non-empty array", "[[]]"),
     "kernel larger than padded input": (
-        "input: [[1, 2], [3, 4]]\nkernel: [[1, 1, 1], [1, 1, 1]]\npadding: [0, 0]\n", "examples.main.kernel",
-        "no larger than the padded input (2×2)", "shape (2, 3)",
+        "input: [[1, 2], [3, 4]]\nkernel: [[1, 1, 1], [1, 1, 1]]\npadding: [0, 0]\n",
+        "examples.main.kernel",
+        "no larger than the padded input (2×2)",
+        "shape (2, 3)",
     ),
     "dilated kernel larger than padded input": (
-        "input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nkernel: [[1, 1], [1, 1]]\ndilation: 3\n", "examples.main.kernel",
-        "dilated span 4×4", "shape (2, 2)",
+        "input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nkernel: [[1, 1], [1, 1]]\ndilation: 3\n",
+        "examples.main.kernel",
+        "dilated span 4×4",
+        "shape (2, 2)",
     ),
     "zero stride": ("input: [[1, 2], [3, 4]]\nkernel: [[1]]\nstride: 0\n", "examples.main.stride", "from 1 to 8", "0"),
     "negative stride": ("input: [[1, 2], [3, 4]]\nkernel: [[1]]\nstride: [1, -2]\n", "examples.main.stride", "from 1 to 8", "[1, -2]"),
-    "negative padding": ("input: [[1, 2], [3, 4]]\nkernel: [[1]]\npadding: [0, 0, -1, 0]\n", "examples.main.padding", "from 0 to 16", "[0, 0, -1, 0]"),
+    "negative padding": (
+        "input: [[1, 2], [3, 4]]\nkernel: [[1]]\npadding: [0, 0, -1, 0]\n",
+        "examples.main.padding",
+        "from 0 to 16",
+        "[0, 0, -1, 0]",
+    ),
     "dilation below 1": ("input: [[1, 2], [3, 4]]\nkernel: [[1]]\ndilation: 0\n", "examples.main.dilation", "from 1 to 8", "0"),
     "output_padding not below stride or dilation": (
         "operation: transposed_convolution\ninput: [[1, 2], [3, 4]]\nkernel: [[1, 1], [1, 1]]\nstride: 2\noutput_padding: 2\n",
-        "examples.main.output_padding", "smaller than the stride (2) or the dilation (1)", "2",
+        "examples.main.output_padding",
+        "smaller than the stride (2) or the dilation (1)",
+        "2",
     ),
     "groups not dividing the channels": (
         "input: {shape: [3, 4, 4], seed: 1}\nkernel: {shape: [2, 1, 2, 2], seed: 2}\ngroups: 2\n",
-        "examples.main.groups", "dividing both 3 input and 2 output channels", "2",
+        "examples.main.groups",
+        "dividing both 3 input and 2 output channels",
+        "2",
     ),
     "kernel channels not C_in / groups": (
         "input: {shape: [4, 3, 3], seed: 1}\nkernel: {shape: [2, 4, 2, 2], seed: 2}\ngroups: 2\n",
-        "examples.main.kernel", "C_in / groups = 4 / 2", "(2, 4, 2, 2)",
+        "examples.main.kernel",
+        "C_in / groups = 4 / 2",
+        "(2, 4, 2, 2)",
     ),
     "input too large for a page": (
-        "input: {shape: [5, 40], seed: 1}\nkernel: [[1]]\n", "examples.main.input.shape", f"sizes from 1 to {spec.MAX_SIDE}", "[5, 40]",
+        "input: {shape: [5, 40], seed: 1}\nkernel: [[1]]\n",
+        "examples.main.input.shape",
+        f"sizes from 1 to {spec.MAX_SIDE}",
+        "[5, 40]",
     ),
     "explicit input too large for a page": (
-        "input: [" + ", ".join(["1"] * 33) + "]\nkernel: [1]\n", "examples.main.input", f"at most {spec.MAX_SIDE} rows and columns", "(33,)",
+        "input: [" + ", ".join(["1"] * 33) + "]\nkernel: [1]\n",
+        "examples.main.input",
+        f"at most {spec.MAX_SIDE} rows and columns",
+        "(33,)",
     ),
     "matrix C too large": (
-        "input: {shape: [32, 32], seed: 1}\nkernel: [[1]]\n", "examples.main.input", "matrix C has at most", "1024×1024",
+        "input: {shape: [32, 32], seed: 1}\nkernel: [[1]]\n",
+        "examples.main.input",
+        "matrix C has at most",
+        "1024×1024",
     ),
     "channels too many": (
-        "input: {shape: [9, 3, 3], seed: 1}\nkernel: {shape: [1, 9, 1, 1]}\n", "examples.main.input", f"at most {spec.MAX_CHANNELS} channels", "9 in",
+        "input: {shape: [9, 3, 3], seed: 1}\nkernel: {shape: [1, 9, 1, 1]}\n",
+        "examples.main.input",
+        f"at most {spec.MAX_CHANNELS} channels",
+        "9 in",
     ),
     "huge value": ("input: [[1, 2], [3, 1.0e+300]]\nkernel: [[1]]\n", "examples.main.input", "magnitude at most", "1e+300"),
     "a number YAML reads as text": ("input: [[1, 2], [3, 1e3]]\nkernel: [[1]]\n", "examples.main.input", "write it with a dot", "'1e3'"),
@@ -211,16 +240,30 @@ def test_three_errors_in_one_run(docs_copy, tmp_path):
 
 
 def test_errors_of_several_files_together(docs_copy, tmp_path):
-    m = fails(docs_copy, tmp_path, {"a.yaml": deck("input: []\nkernel: [[1]]\n", deck_id="a", card_id="c1"),
-                                    "b.yaml": deck("input: [[1]]\nkernel: [[1]]\nstride: 0\n", deck_id="b", card_id="c2")})
+    m = fails(
+        docs_copy,
+        tmp_path,
+        {
+            "a.yaml": deck("input: []\nkernel: [[1]]\n", deck_id="a", card_id="c1"),
+            "b.yaml": deck("input: [[1]]\nkernel: [[1]]\nstride: 0\n", deck_id="b", card_id="c2"),
+        },
+    )
     assert sorted((x["card"], x["field"]) for x in m) == [("c1", "examples.main.input"), ("c2", "examples.main.stride")]
 
 
 # ----------------------------------------------------------------------------- author templates
 
 TEMPLATES = {
-    "undefined": ('{% extends "base.md.j2" %}\n{% block answer %}\nThe answer: {{ mian.output }}\n{% endblock %}\n', "names the card provides", "undefined name: 'mian' is undefined"),
-    "syntax": ('{% extends "base.md.j2" %}\n{% block answer %}\nThe answer: {{ main.output + }}\n{% endblock %}\n', "jinja2 can read", "syntax error"),
+    "undefined": (
+        '{% extends "base.md.j2" %}\n{% block answer %}\nThe answer: {{ mian.output }}\n{% endblock %}\n',
+        "names the card provides",
+        "undefined name: 'mian' is undefined",
+    ),
+    "syntax": (
+        '{% extends "base.md.j2" %}\n{% block answer %}\nThe answer: {{ main.output + }}\n{% endblock %}\n',
+        "jinja2 can read",
+        "syntax error",
+    ),
 }
 
 
@@ -243,7 +286,9 @@ def test_missing_deck_path(docs_copy, tmp_path):
     docs, before = docs_copy
     proc = run_generator("--decks", str(tmp_path / "nope.yaml"), "--docs", str(docs))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines() == [f"error: {tmp_path / 'nope.yaml'}: expected a deck file or folder, but received a path that does not exist"]
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'nope.yaml'}: expected a deck file or folder, but received a path that does not exist"
+    ]
     assert tree(docs) == before
 
 
@@ -263,21 +308,46 @@ def _load(data: bytes) -> None:
 
 
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**12), 10**12), st.floats(), st.text(max_size=6),
-    st.sampled_from(["card.md.j2", "cross_correlation", "transposed_convolution", "max_pooling", "avg_pooling", "convolution",
-                     "sliding_window", "c_entry", "c-1", "main"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(),
+    st.text(max_size=6),
+    st.sampled_from(
+        [
+            "card.md.j2",
+            "cross_correlation",
+            "transposed_convolution",
+            "max_pooling",
+            "avg_pooling",
+            "convolution",
+            "sliding_window",
+            "c_entry",
+            "c-1",
+            "main",
+        ]
+    ),
 )
 _arrays = st.recursive(st.one_of(st.integers(-3, 9), _scalars), lambda c: st.lists(c, max_size=4), max_leaves=24)
 _keys = st.sampled_from([*spec.EXAMPLE_KEYS, *spec.CARD_KEYS, *spec.RANDOM_KEYS, *spec.PRACTICE_KEYS, "x"])
-_values = st.recursive(st.one_of(_scalars, _arrays), lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(_keys, c, max_size=4)), max_leaves=16)
+_values = st.recursive(
+    st.one_of(_scalars, _arrays), lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(_keys, c, max_size=4)), max_leaves=16
+)
 _small = st.one_of(st.integers(-1, 4), st.lists(st.integers(-1, 4), min_size=1, max_size=4), _scalars)
 _random_array = st.fixed_dictionaries(
     {"shape": st.lists(st.integers(-1, 6), max_size=5)}, optional={"seed": st.integers(-1, 9), "low": _small, "high": _small}
 )
 _example = st.fixed_dictionaries(
     {"input": st.one_of(_arrays, _random_array), "kernel": st.one_of(_arrays, _random_array, _small)},
-    optional={"operation": st.sampled_from(spec.OPERATIONS) | _scalars, "stride": _small, "padding": _small, "dilation": _small,
-              "output_padding": _small, "groups": _small, "x": _values},
+    optional={
+        "operation": st.sampled_from(spec.OPERATIONS) | _scalars,
+        "stride": _small,
+        "padding": _small,
+        "dilation": _small,
+        "output_padding": _small,
+        "groups": _small,
+        "x": _values,
+    },
 )
 
 
@@ -287,12 +357,18 @@ def _valid_example(draw) -> dict:
     kh, kw = draw(st.integers(1, h)), draw(st.integers(1, w))
     ex = {
         "operation": draw(st.sampled_from(["cross_correlation", "convolution", "transposed_convolution"])),
-        "input": draw(st.one_of(st.just({"shape": [h, w], "seed": draw(st.integers(0, 9))}),
-                                st.lists(st.lists(st.integers(-3, 3), min_size=w, max_size=w), min_size=h, max_size=h))),
+        "input": draw(
+            st.one_of(
+                st.just({"shape": [h, w], "seed": draw(st.integers(0, 9))}),
+                st.lists(st.lists(st.integers(-3, 3), min_size=w, max_size=w), min_size=h, max_size=h),
+            )
+        ),
         "kernel": draw(st.lists(st.lists(st.integers(-2, 2), min_size=kw, max_size=kw), min_size=kh, max_size=kh)),
     }
-    for key, strat in (("stride", st.integers(1, 2) | st.lists(st.integers(1, 3), min_size=2, max_size=2)),
-                       ("padding", st.integers(0, 1) | st.lists(st.integers(0, 2), min_size=4, max_size=4))):
+    for key, strat in (
+        ("stride", st.integers(1, 2) | st.lists(st.integers(1, 3), min_size=2, max_size=2)),
+        ("padding", st.integers(0, 1) | st.lists(st.integers(0, 2), min_size=4, max_size=4)),
+    ):
         if draw(st.booleans()):
             ex[key] = draw(strat)
     return ex
@@ -302,18 +378,32 @@ def _valid_example(draw) -> dict:
 def _deck(draw) -> dict:
     """A valid deck, then 0 to 3 fields of it set to random values (most runs are near-valid)."""
     cards = [
-        {"id": f"c-{i}", "title": "T", "question": "Q?", "views": draw(st.lists(st.sampled_from(spec.VIEWS), max_size=3, unique=True)),
-         "examples": {"main": draw(_valid_example())}, "practice": {"seed": draw(st.integers(0, 5)), "variants": 1}}
+        {
+            "id": f"c-{i}",
+            "title": "T",
+            "question": "Q?",
+            "views": draw(st.lists(st.sampled_from(spec.VIEWS), max_size=3, unique=True)),
+            "examples": {"main": draw(_valid_example())},
+            "practice": {"seed": draw(st.integers(0, 5)), "variants": 1},
+        }
         for i in range(draw(st.integers(1, 2)))
     ]
     if len(cards) == 2 and draw(st.booleans()):
         cards[1]["builds_on"] = ["c-0"]
     d = {"deck": "d", "title": "T", "order": 1, "cards": cards}
     for _ in range(draw(st.integers(0, 3))):
-        target = draw(st.sampled_from([
-            (), ("cards", 0), ("cards", 0, "examples"), ("cards", 0, "examples", "main"), ("cards", 0, "practice"),
-            ("cards", 0, "examples", "main", "input"),
-        ]))
+        target = draw(
+            st.sampled_from(
+                [
+                    (),
+                    ("cards", 0),
+                    ("cards", 0, "examples"),
+                    ("cards", 0, "examples", "main"),
+                    ("cards", 0, "practice"),
+                    ("cards", 0, "examples", "main", "input"),
+                ]
+            )
+        )
         node = d
         try:
             for k in target:
@@ -328,7 +418,9 @@ def _deck(draw) -> dict:
 
 
 def _card_like():
-    return st.fixed_dictionaries({"id": st.sampled_from(["c-0", "c-9", "Bad", 3])}, optional={k: _values for k in spec.CARD_KEYS if k != "id"})
+    return st.fixed_dictionaries(
+        {"id": st.sampled_from(["c-0", "c-9", "Bad", 3])}, optional={k: _values for k in spec.CARD_KEYS if k != "id"}
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
