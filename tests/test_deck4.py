@@ -266,7 +266,7 @@ def test_relationships_table_rows(pages, deck):
         assert measured == i, row  # the transposed convolution goes back to the input size
         line = next(ln.strip() for ln in page.splitlines() if ln.strip().startswith(f"| {row['rel']} |"))
         assert line.startswith(f"| {row['rel']} | \\({i}, {k}, {s}, {p}\\) | \\({o}\\) | \\({s - 1}\\) | \\({k - p - 1}\\) | \\({a}\\) |"), line
-        assert line.endswith(f" = {measured}\\) | \\({measured}\\) = i |"), line
+        assert line.endswith(f" = {measured}\\) | \\({measured} = i\\) |"), line
 
 
 # ----------------------------------------------------------------------------- transposed-output-size
@@ -487,3 +487,52 @@ def test_pytorch_snippets_run(cid, pages, capsys):
         assert len(printed) == len(expected)
         for got, want in zip(printed, expected):
             assert got == want or got.replace(".0", "") == want
+
+
+# ----------------------------------------------------------------------------- the shared snippet, transposed
+
+
+SNIPPET_CASES = [
+    # (stride, padding (top, bottom, left, right), dilation, output_padding)
+    ((1, 1), (0, 0, 0, 0), (1, 1), (0, 0)),
+    ((2, 2), (1, 1, 1, 1), (1, 1), (1, 1)),
+    ((3, 2), (2, 2, 0, 0), (1, 1), (2, 1)),
+    ((1, 1), (1, 1, 1, 1), (3, 2), (2, 1)),  # output_padding < dilation, not < stride
+    ((2, 2), (2, 0, 1, 0), (1, 2), (1, 1)),  # asymmetric padding: the snippet crops
+]
+
+
+@pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+@pytest.mark.parametrize("stride, padding, dilation, output_padding", SNIPPET_CASES)
+def test_shared_snippet_for_transposed_examples(stride, padding, dilation, output_padding, capsys):
+    """snippets.pytorch on a transposed example runs, and prints the shape of a brute-force scatter with the same parameters."""
+    from generator import core, snippets
+    from generator.examples import Example
+    from generator.spec import ExampleSpec
+
+    rng = np.random.default_rng(sum(stride) + sum(padding))
+    y = rng.integers(-3, 4, size=(3, 4))
+    k = rng.integers(-2, 3, size=(3, 2))
+    p = core.ConvParams(stride=stride, padding=padding, dilation=dilation, output_padding=output_padding)
+    ex = Example(ExampleSpec("case", "transposed_convolution", y, k, p))
+    code = snippets.pytorch(ex)
+    assert "F.conv_transpose2d(" in code
+    scope: dict = {}
+    exec(compile(code, "<snippet>", "exec"), scope)
+    capsys.readouterr()
+    # oracle: scatter every stamp on a big canvas, crop (top, left) and keep o' rows/cols by PyTorch's documented size
+    (sh, sw), (dh, dw), (t, b, l, r), (ah, aw) = stride, dilation, padding, output_padding
+    H = (y.shape[0] - 1) * sh + dh * (k.shape[0] - 1) + 1 + ah
+    W = (y.shape[1] - 1) * sw + dw * (k.shape[1] - 1) + 1 + aw
+    full = np.zeros((H, W), dtype=np.int64)
+    for rr in range(y.shape[0]):
+        for cc in range(y.shape[1]):
+            for i in range(k.shape[0]):
+                for j in range(k.shape[1]):
+                    full[rr * sh + i * dh, cc * sw + j * dw] += y[rr, cc] * k[i, j]
+    want = full[t : H - b, l : W - r]
+    got = scope["y"].squeeze(0).squeeze(0).numpy()
+    assert got.shape == want.shape
+    assert np.array_equal(np.rint(got).astype(np.int64), want)
+    assert f"torch.Size([1, 1, {want.shape[0]}, {want.shape[1]}])" in code
+    assert np.array_equal(ex.output, want)

@@ -164,7 +164,8 @@ def zero_insertion(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
             "s": _one(p.stride), "k": t.k_hw[0], "p": p.padding[0], "pad": _one(p.dilation) * (t.k_hw[0] - 1) - p.padding[0],
             "zeros": _one(p.stride) - 1,
         })
-    return {"items": items, "table": relationship_rows(card.data.get("relationships", []))}
+    table = relationship_rows(card.data.get("relationships", []))
+    return {"items": items, "table": table, "all_restore": all(r["restores"] for r in table)}
 
 
 def transposed_output_size(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
@@ -292,6 +293,8 @@ EXTRAS: dict[str, Any] = {
 
 
 # ----------------------------------------------------------------------------- figures
+
+EXTRA = "#ffcc80"  # the cells output_padding keeps (orange, distinct from the purple output)
 
 
 def _key(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
@@ -438,7 +441,7 @@ def transposed_canvas(e: Example, compare_a0: int = 0) -> tuple[bytes, str]:
         extra[t + oh - ah : t + oh, l : l + ow] = True
     if aw:
         extra[t : t + oh, l + ow - aw : l + ow] = True
-    fills = np.where(kept, np.where(extra, COLORS["current"], COLORS["output"]), COLORS["padding"]).astype(object)
+    fills = np.where(kept, np.where(extra, EXTRA, COLORS["output"]), COLORS["padding"]).astype(object)
     fig, ax = _new(W + 0.2, H + 1.2)
     draw_grid(ax, canvas, 0, 0.8, fills, f"every stamp added ({H}×{W}); kept: output {oh}×{ow}", hatch=~kept, bold=extra)
     outline(ax, l, 0.8 + t, oh, ow)
@@ -446,12 +449,12 @@ def transposed_canvas(e: Example, compare_a0: int = 0) -> tuple[bytes, str]:
         outline(ax, l, 0.8 + t, oh - ah, ow - aw, color="#1565c0", lw=1.6)
     items = [(COLORS["output"], "output", False), (COLORS["padding"], "cropped: padding p", True)]
     if ah or aw:
-        items.append((COLORS["current"], f"extra row/column kept by output_padding a = {ah}", False))
+        items.append((EXTRA, f"extra row/column kept by output_padding a = {ah}", False))
     _key(ax, items, ncol=3)
     alt = (
         f"The {H}×{W} sum of every kernel stamp of the transposed convolution before cropping. "
         f"The border cut off by padding p = {t} is hatched grey; the {oh}×{ow} output kept is outlined in orange"
-        + (f"; its last row and column, purple and bold, are the ones output_padding a = {ah} keeps: real sums of stamps, not zeros"
+        + (f"; its last row and column, orange and bold, are the ones output_padding a = {ah} keeps: real sums of stamps, not zeros"
            + ("; the blue outline is the output without output_padding" if compare_a0 else "") if ah or aw else "")
         + "."
     )
