@@ -135,7 +135,7 @@ def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
     (spread evenly over the output) so large examples stay readable.
     """
     xp = ex.padded_input
-    k = ex.kernel_used
+    k = np.atleast_2d(ex.kernel_used)  # 1-D kernels are one row
     out = np.atleast_2d(ex.output)
     t, _, l, _ = ex.padding
     (sh, sw), (dh, dw) = ex.stride, ex.dilation
