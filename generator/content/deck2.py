@@ -320,7 +320,7 @@ MAX_LABELLED_COLUMNS = 24  # wider matrices are drawn as colours only (their num
 def _legend(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
     """A legend of ``(colour key, label, hatched)`` placed under the drawing."""
     _, _, Patch, _ = _matplotlib()
-    handles = [Patch(facecolor=COLORS[key], edgecolor=COLORS["edge"], hatch="///" if hatched else None, label=label) for key, label, hatched in items]
+    handles = [Patch(facecolor=COLORS.get(key, key), edgecolor=COLORS["edge"], hatch="///" if hatched else None, label=label) for key, label, hatched in items]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes, ncol=min(ncol, len(items)), frameon=False, fontsize=8)
 
 
@@ -403,6 +403,22 @@ def toeplitz_figure(e: Example) -> tuple[bytes, str]:
         f"entries named w11 to w{e.k_hw[0]}{e.k_hw[1]} ({n_nz} of {labels.size} non-zero, green), split into "
         f"{blocks.shape[0]}×{blocks.shape[1]} blocks of {ow}×{w} outlined in orange: each block is zero or a copy of "
         "H1, H2 or H3, the same block repeated along each diagonal."
+    )
+    return svg, alt
+
+
+def unrolled_figure(e: Example) -> tuple[bytes, str]:
+    """``C`` of one example as a grid: input cells along the top, outputs down the side, weights green."""
+    C = e.C
+    h, w = e.forward_in_hw
+    oh, ow = e.out_hw
+    cols = [f"x{u + 1}{v + 1}" for u in range(h) for v in range(w)]
+    rows = [f"y{r + 1}{c + 1}" for r in range(oh) for c in range(ow)]
+    svg = matrix_grid(_nz_labels(C), C != 0, cols, rows, title="C: one row per output entry, one column per input cell")
+    alt = (
+        f"The {C.shape[0]}×{C.shape[1]} matrix C drawn as a grid: the {h * w} input cells x11 to x{h}{w} head the columns, "
+        f"the {oh * ow} output entries label the rows, and each row holds the kernel's non-zero weights (green) "
+        "under the input cells of its window, zeros elsewhere."
     )
     return svg, alt
 
@@ -528,6 +544,7 @@ EXTRAS: dict[str, Any] = {
     "multi-channel-matrix": multi_channel_extra,
 }
 FIGURES: dict[str, Any] = {
+    "unrolled_grid": unrolled_figure,
     "toeplitz_blocks": toeplitz_figure,
     "padded_matrix": padded_matrix_figure,
     "channel_blocks": channel_figure,

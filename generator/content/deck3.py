@@ -16,6 +16,7 @@ from ..spec import CardSpec
 from .deck2 import _fmt_str, _legend
 
 Examples = dict[str, Example]
+NOT_THIS = "#ffcdd2"  # a kernel that is not the flip
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -170,18 +171,18 @@ def rotation_figure(e: Example) -> tuple[bytes, str]:
         ("not this: transpose kᵀ", k.T, np.transpose(idx, (1, 0, 2))),
     ]
     gap = 2.0
-    fig, ax = _new(4 * kw + 3 * gap, kh + 2.4)
+    fig, ax = _new(4 * kw + 3 * gap, kh + 1.7)
     green = np.full(k.shape, COLORS["kernel"], dtype=object)
     for n, (title, vals, ids) in enumerate(steps):
         x0 = n * (kw + gap)
-        fills = green if n < 3 else np.full(vals.shape, COLORS["padding"], dtype=object)
+        fills = green if n < 3 else np.full(vals.shape, NOT_THIS, dtype=object)
         draw_grid(ax, _tagged(vals, ids), x0, 1.0, fills, title, fmt=_fmt_str)
         if n < 3:
             outline(ax, x0, 1.0, kh, kw, color=COLORS["edge"], lw=1.2)
         if 0 < n < 3:
             ax.text(x0 - gap / 2, 1.0 + kh / 2, "→", ha="center", va="center", fontsize=16, color="#e65100")
     ax.plot([3 * (kw + gap) - gap / 2] * 2, [0.6, kh + 1.2], color=COLORS["edge"], lw=1, ls="--")
-    _legend(ax, [("kernel", "kernel value, with its original position (row, column)", False), ("padding", "the transpose: a different kernel", False)], ncol=1)
+    _legend(ax, [("kernel", "kernel value, with its original position (row, column)", False), (NOT_THIS, "the transpose: a different kernel", False)], ncol=1)
     alt = (
         f"The {kh}×{kw} kernel, each cell showing its value and its original (row, column): first as given, then with its rows "
         "reversed, then also its columns reversed, which is the 180° rotation used by true convolution; set apart on the right, the "
