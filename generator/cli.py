@@ -18,11 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description="Regenerate the convcards pages from deck specs.")
     ap.add_argument(
-        "--decks", "-d", action="append", type=Path, metavar="PATH",
+        "--decks",
+        "-d",
+        action="append",
+        type=Path,
+        metavar="PATH",
         help="a deck file (.yaml) or a folder of them; repeat for several (default: generator/decks)",
     )
     ap.add_argument("--docs", "-o", type=Path, metavar="DIR", help="the docs folder to write into (default: docs)")
-    ap.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR", help="an extra template folder, searched before the built-in one")
+    ap.add_argument(
+        "--templates", "-t", action="append", type=Path, metavar="DIR", help="an extra template folder, searched before the built-in one"
+    )
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale or missing file")
     ap.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     return ap
@@ -60,7 +66,9 @@ def run(argv: list[str] | None = None) -> int:
     if not args.quiet:
         n_cards = sum(len(d.cards) for d in decks)
         changed = len([p for p in plan.write if p != writer.MANIFEST])
-        print(f"{n_cards} cards in {len(decks)} decks: {changed} file(s) written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged")
+        print(
+            f"{n_cards} cards in {len(decks)} decks: {changed} file(s) written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged"
+        )
     return 0
 
 
@@ -73,3 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as e:  # a disk or permission failure while writing: docs/ is as it was before
+        print(f"error: {e.filename or 'docs'}: could not write ({e.strerror or e}); nothing was changed", file=sys.stderr)
+        return 1
