@@ -272,6 +272,12 @@ def test_padding_columns_and_stride_rows():
     for n in range(oh * ow):
         r, c = divmod(n, ow)
         assert f"| {n + 1} | \\(({r * s + 1}, {c * s + 1})\\) | {r * s * W + c * s + 1} |" in page
+    # the strided C is a subset of the rows of the stride-1 C
+    C1 = brute_C(x.shape, k, 1, p)
+    o1 = h + 2 * p - k.shape[0] + 1
+    kept = [r * s * o1 + c * s for r in range(oh) for c in range(ow)]
+    assert np.array_equal(C1[kept], C)
+    assert f"with only rows {', '.join(str(i + 1) for i in kept)} kept" in page
 
 
 # ----------------------------------------------------------------------------- im2col

@@ -178,6 +178,10 @@ def padding_stride_extra(card: CardSpec, examples: Examples) -> dict[str, Any]:
     starts = [(ro * sh, co * sw) for ro in range(oh) for co in range(ow)]
     first_col = [rr * W + cc + 1 for rr, cc in starts]
     structure = core.unrolled_matrix(e.in_hw, np.ones(e.k_hw, dtype=np.int64), e.params)
+    p1 = core.params(padding=e.padding, dilation=e.dilation)
+    C1 = core.unrolled_matrix(e.in_hw, e.k, p1)
+    o1w = core.output_shape(e.in_hw, e.k_hw, p1)[1]
+    kept_rows = [ro * sh * o1w + co * sw for ro in range(oh) for co in range(ow)]
     return {
         "C_pad": C_pad,
         "C": e.C,
@@ -197,7 +201,10 @@ def padding_stride_extra(card: CardSpec, examples: Examples) -> dict[str, Any]:
         "W": W,
         "unused_columns": [j + 1 for j in range(e.C.shape[1]) if not structure[:, j].any()],
         "zero_weight_columns": [j + 1 for j in range(e.C.shape[1]) if structure[:, j].any() and not e.C[:, j].any()],
-        "stride_1_size": core.output_shape(e.in_hw, e.k_hw, core.params(padding=e.padding)),
+        "stride_1_size": core.output_shape(e.in_hw, e.k_hw, p1),
+        "C1_shape": C1.shape,
+        "kept_rows": [r + 1 for r in kept_rows],
+        "rows_are_subset": bool(np.array_equal(C1[kept_rows], e.C)),
     }
 
 
