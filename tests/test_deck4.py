@@ -222,6 +222,21 @@ def test_scatter_add_stamps_and_sum(pages, docs):
         assert latex.num(int(v)) in texts
 
 
+def test_scatter_add_strided(pages, deck, docs):
+    page = pages["scatter-add"]
+    spec = deck["scatter-add"]["examples"]["strided"]
+    y, k, s = np.array(spec["input"]), np.array(spec["kernel"]), spec["stride"]
+    out = brute_scatter(y, k, s, spec["padding"])
+    assert np.array_equal(out.ravel(), brute_transpose(brute_C(out.shape, k, s, spec["padding"])) @ y.ravel())
+    assert f"x' = {latex.bmatrix(out)}" in page
+    for r in range(y.shape[0]):
+        for c in range(y.shape[1]):
+            assert f"y_{{{r + 1}{c + 1}}} \\cdot k = {y[r, c]} \\cdot k &= {latex.bmatrix(y[r, c] * k)}" in page
+    texts = svg_texts(docs / "cards/transposed/figures/scatter-add-strided-scatter-stamps.svg")
+    for v in out.ravel():
+        assert latex.num(int(v)) in texts
+
+
 # ----------------------------------------------------------------------------- zero-insertion
 
 
@@ -265,7 +280,8 @@ def test_relationships_table_rows(pages, deck):
         measured = brute_scatter(np.ones((o, o), dtype=int), np.ones((k, k), dtype=int), s, p, 1, a).shape[0]
         assert measured == i, row  # the transposed convolution goes back to the input size
         line = next(ln.strip() for ln in page.splitlines() if ln.strip().startswith(f"| {row['rel']} |"))
-        assert line.startswith(f"| {row['rel']} | \\({i}, {k}, {s}, {p}\\) | \\({o}\\) | \\({s - 1}\\) | \\({k - p - 1}\\) | \\({a}\\) |"), line
+        head = f"| {row['rel']} | \\({i}, {k}, {s}, {p}\\) | \\({o}\\) | \\({s - 1}\\) | \\({k - p - 1}\\) | \\({a}\\) |"
+        assert line.startswith(head), line
         assert line.endswith(f" = {measured}\\) | \\({measured} = i\\) |"), line
 
 
@@ -485,7 +501,7 @@ def test_pytorch_snippets_run(cid, pages, capsys):
         exec(compile(code, f"<{cid}>", "exec"), {})
         printed = capsys.readouterr().out.strip().splitlines()
         assert len(printed) == len(expected)
-        for got, want in zip(printed, expected):
+        for got, want in zip(printed, expected, strict=True):
             assert got == want or got.replace(".0", "") == want
 
 

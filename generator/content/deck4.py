@@ -106,7 +106,9 @@ def scatter_add(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     t = transposed_of(fwd)
     counts = core.overlap_counts(t.in_hw, t.k_hw, t.params)
     r, c = (int(v) for v in np.unravel_index(np.argmax(counts), counts.shape))
+    others = [e for e in list(ex.values())[1:] if e.transposed_op]
     return {
+        "others": [{"e": e, "stamps": e.scatter_stamps, "out": e.output, "s": _one(e.stride)} for e in others],
         "t": t,
         "stamps": t.scatter_stamps,
         "scatter": t.scatter,
@@ -171,7 +173,7 @@ def zero_insertion(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
 def transposed_output_size(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     main = next(iter(ex.values()))
     rows = []
-    for n, row in enumerate(card.data.get("sizes", [])):
+    for row in card.data.get("sizes", []):
         i, k, s, p = (int(row[f]) for f in ("i", "k", "s", "p"))
         d, a = int(row.get("d", 1)), int(row.get("a", 0))
         params = core.params(stride=s, padding=p, dilation=d, output_padding=a)
@@ -194,14 +196,17 @@ def output_padding(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     by_a = []
     for a in range(s):
         params = dataclasses.replace(main.params, output_padding=(a, a))
-        by_a.append({"a": a, "out": core.transposed_scatter(main.x, main.k, params), "size": core.transposed_output_size(o, k, s, p, p, 1, a)})
+        size = core.transposed_output_size(o, k, s, p, p, 1, a)
+        by_a.append({"a": a, "out": core.transposed_scatter(main.x, main.k, params), "size": size})
     big = main.output
     small = next(b["out"] for b in by_a if b["a"] == 0)
     extra_row, extra_col = big[-1, :], big[:, -1]
     # forward size of the transposed output for a = 0 .. s: a = s no longer maps back to i'
-    back = [{"a": a, "o_t": core.transposed_output_size(o, k, s, p, p, 1, a), "o_back": core.output_size(core.transposed_output_size(o, k, s, p, p, 1, a), k, s, p)} for a in range(s + 1)]
-    for b in back:
-        b["ok"] = b["o_back"] == o
+    back = []
+    for a in range(s + 1):
+        o_t = core.transposed_output_size(o, k, s, p, p, 1, a)
+        o_back = core.output_size(o_t, k, s, p)
+        back.append({"a": a, "o_t": o_t, "o_back": o_back, "ok": o_back == o})
     ranges = []
     for row in card.data.get("ranges", []):
         rs, rd = int(row["s"]), int(row.get("d", 1))
@@ -268,9 +273,11 @@ def checkerboard(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     for e in ex.values():
         counts = core.overlap_counts(e.in_hw, e.k_hw, e.params)
         kh, sh = e.k_hw[0], _one(e.stride)
-        ones_row = core.overlap_counts((1, e.in_hw[1]), (1, e.k_hw[1]), core.params(stride=e.stride, padding=(0, 0, e.padding[2], e.padding[3]), output_padding=e.params.output_padding))[0]
+        row_params = core.params(stride=e.stride, padding=(0, 0, e.padding[2], e.padding[3]), output_padding=e.params.output_padding)
+        ones_row = core.overlap_counts((1, e.in_hw[1]), (1, e.k_hw[1]), row_params)[0]
         p = e.padding[0]
-        inner = counts[kh - 1 - p : counts.shape[0] - (kh - 1 - p), kh - 1 - p : counts.shape[1] - (kh - 1 - p)] if kh - 1 - p > 0 else counts
+        edge = kh - 1 - p  # cells this close to the border are covered by fewer stamps
+        inner = counts[edge : counts.shape[0] - edge, edge : counts.shape[1] - edge] if edge > 0 else counts
         items.append({
             "e": e, "counts": counts, "row": ones_row, "k": kh, "s": sh, "p": p,
             "multiple": kh % sh == 0, "distinct": sorted({int(v) for v in counts.ravel()}),
@@ -301,7 +308,10 @@ def _key(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
     """A legend below the drawing: ``(colour, label, hatched)`` per kind of cell."""
     _, _, Patch, _ = _matplotlib()
     handles = [Patch(facecolor=c, edgecolor=COLORS["edge"], hatch="///" if h else None, label=lab) for c, lab, h in items]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes, ncol=min(len(items), ncol), frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes,
+        ncol=min(len(items), ncol), frameon=False, fontsize=8,
+    )
 
 
 def _fill(shape: tuple[int, ...], colour: str) -> np.ndarray:
@@ -333,7 +343,10 @@ def matvec(e: Example) -> tuple[bytes, str]:
     x3 = x2 + 1 + gap
     _symbol(ax, x3 - gap / 2, y0 + n / 2, "→", 16)
     draw_grid(ax, out, x3, y0 + (n - out.shape[0]) / 2, _fill(out.shape, COLORS["output"]), f"output ({out.shape[0]}×{out.shape[1]})")
-    _key(ax, [(COLORS["kernel"], "kernel entry of Cᵀ", False), (COLORS["zero"], "zero of Cᵀ", False), (COLORS["input"], "input of the transposed convolution", False), (COLORS["output"], "output", False)], ncol=2)
+    _key(ax, [
+        (COLORS["kernel"], "kernel entry of Cᵀ", False), (COLORS["zero"], "zero of Cᵀ", False),
+        (COLORS["input"], "input of the transposed convolution", False), (COLORS["output"], "output", False),
+    ], ncol=2)
     alt = (
         f"The {n}×{m} matrix C transposed, its kernel entries shaded green and its zeros white, multiplied by the "
         f"{m} input values of the transposed convolution (blue column), giving {n} output values (purple column) "
@@ -379,7 +392,10 @@ def scatter_stamps(e: Example, grad: int = 0) -> tuple[bytes, str]:
     _symbol(ax, xs, 0.8 + oh / 2, "=")
     xs += 1.0
     draw_grid(ax, out, xs, 0.8, _fill(out.shape, COLORS["output"]), f"sum: output ({oh}×{ow})")
-    _key(ax, [(COLORS["input"], label, False), (COLORS["kernel"], "kernel scaled by one input value (a stamp)", False), (COLORS["output"], "output: the stamps added", False)], ncol=3)
+    _key(ax, [
+        (COLORS["input"], label, False), (COLORS["kernel"], "kernel scaled by one input value (a stamp)", False),
+        (COLORS["output"], "output: the stamps added", False),
+    ], ncol=3)
     alt = (
         f"Scatter-add: on the left the {h}×{w} {label}; in the middle one {oh}×{ow} canvas per {label} value, "
         f"arranged like the {label}, each holding the kernel scaled by that value (green cells; blank cells are zero), "
@@ -420,7 +436,8 @@ def zero_inserted(e: Example) -> tuple[bytes, str]:
         f"The {e.transposed_input.shape[0]}×{e.transposed_input.shape[1]} input of the transposed convolution"
         + (f" with {s - 1} zero{'s' if s > 2 else ''} inserted between neighbouring values (white cells)" if s > 1 else "")
         + f" and zero padding around it (hatched), a {z.shape[0]}×{z.shape[1]} grid whose original values are bold on blue; "
-        f"it is cross-correlated at stride 1 with the kernel rotated by 180° (green), giving the {out.shape[0]}×{out.shape[1]} output (purple)."
+        "it is cross-correlated at stride 1 with the kernel rotated by 180° (green), "
+        f"giving the {out.shape[0]}×{out.shape[1]} output (purple)."
     )
     return to_svg(fig), alt
 
@@ -428,7 +445,7 @@ def zero_inserted(e: Example) -> tuple[bytes, str]:
 def transposed_canvas(e: Example, compare_a0: int = 0) -> tuple[bytes, str]:
     """The whole scatter canvas before cropping: padding cropped (hatched), kept output outlined, output_padding marked."""
     p = e.params
-    (sh, _), (t, b, l, r), (ah, aw) = p.stride, p.padding, p.output_padding
+    (t, _, l, _), (ah, aw) = p.padding, p.output_padding
     uncropped = dataclasses.replace(p, padding=(0, 0, 0, 0), output_padding=(0, 0))
     stamps = core.transposed_scatter(e.x, e.k, uncropped)  # every stamp added, nothing cropped
     oh, ow = e.output.shape
@@ -477,7 +494,10 @@ def round_trip(e: Example) -> tuple[bytes, str]:
     differs = back != x
     fills = np.where(differs, COLORS["current"], COLORS["output"]).astype(object)
     draw_grid(ax, back, x2, 0.8, fills, f"Cᵀy ({back.shape[0]}×{back.shape[1]})", bold=differs)
-    _key(ax, [(COLORS["input"], "input x", False), (COLORS["output"], "output", False), (COLORS["current"], "entry of Cᵀy that differs from x", False)], ncol=3)
+    _key(ax, [
+        (COLORS["input"], "input x", False), (COLORS["output"], "output", False),
+        (COLORS["current"], "entry of Cᵀy that differs from x", False),
+    ], ncol=3)
     alt = (
         f"A round trip: the {x.shape[0]}×{x.shape[1]} input x, its convolution y = Cx ({y.shape[0]}×{y.shape[1]}), and Cᵀy, "
         f"which has x's shape but not its values: {int(differs.sum())} of its {back.size} entries (bold, purple) differ from x."
@@ -501,7 +521,11 @@ def overlap_heatmap(e: Example) -> tuple[bytes, str]:
         f"A heat map of the {counts.shape[0]}×{counts.shape[1]} output of a transposed convolution with kernel size {k}, stride {s} "
         f"and padding {pp} on a {e.in_hw[0]}×{e.in_hw[1]} input: each cell shows how many kernel stamps cover it, "
         f"from {min(levels)} (light) to {max(levels)} (dark)"
-        + (". The counts alternate in a checkerboard pattern because the kernel size is not a multiple of the stride." if k % s else ". Away from the border every cell has the same count because the kernel size is a multiple of the stride.")
+        + (
+            ". The counts alternate in a checkerboard pattern because the kernel size is not a multiple of the stride."
+            if k % s
+            else ". Away from the border every cell has the same count because the kernel size is a multiple of the stride."
+        )
     )
     return to_svg(fig), alt
 
