@@ -60,6 +60,7 @@ def size_case(i: int, k: int, p: int, s: int, p_hi: int | None = None, d: int = 
         "span": span,
         "reach": reach,
         "o": o,
+        "steps": o - 1,
         "left": left,
         "dropped": max(0, left - p_hi),
         "rel": relationship(i, k, p, s) if p == p_hi and d == 1 else None,
