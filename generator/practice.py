@@ -45,7 +45,10 @@ class Question:
     arrays: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "variant": self.variant, "prompt": self.prompt, "answer": self.answer, "value": self.value, "arrays": self.arrays}
+        return {
+            "kind": self.kind, "variant": self.variant, "prompt": self.prompt,
+            "answer": self.answer, "value": self.value, "arrays": self.arrays,
+        }
 
 
 def card_key(card_id: str) -> int:
@@ -136,7 +139,10 @@ def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     irow, icol = divmod(c, w)
     which = "this card's example" if n == 0 else "the input and kernel below"
     if ex.transposed_op:
-        what = f"The transposed convolution of {which} ({_given(ex)}) is \\(C^\\top y\\), with \\(C\\) the unrolled matrix of the forward convolution"
+        what = (
+            f"The transposed convolution of {which} ({_given(ex)}) is \\(C^\\top y\\), "
+            "with \\(C\\) the unrolled matrix of the forward convolution"
+        )
     else:
         what = f"Write the {_operation(ex)} of {which} ({_given(ex)}) as one matrix product \\(y = C\\hat{{x}}\\)"
     prompt = f"{what}. What is the entry of \\(C\\) (shape \\({latex.shape(C)}\\)) in row {r + 1}, column {c + 1}?"
@@ -153,7 +159,10 @@ def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     if tap is None:
         why = f"Input cell \\({ipos}\\) is not under the kernel at output position \\({opos}\\), so the entry is \\(0\\)."
     else:
-        lead = f"Row {r + 1} is output position \\({opos}\\); column {c + 1} is input cell \\({ipos}\\), under kernel tap \\({_pos(ex, *tap)}\\)"
+        lead = (
+            f"Row {r + 1} is output position \\({opos}\\); column {c + 1} is input cell \\({ipos}\\), "
+            f"under kernel tap \\({_pos(ex, *tap)}\\)"
+        )
         if ex.operation == "avg_pooling":
             why = f"{lead}, and every tap of an average-pooling window weighs \\(1/{ex.k.size} = {latex.num(value)}\\)."
         elif ex.operation == "convolution":
@@ -172,7 +181,8 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     w = wins[int(rng.integers(len(wins)))]
     which = "this card's example" if n == 0 else "the input and kernel below"
     pos = _pos(ex, w.row, w.col)
-    prompt = f"For {which}, a {_operation(ex)} with {_given(ex)}, what is the output entry \\(y_{{{pos}}}\\) (counting from 1)?"
+    op = _operation(ex)
+    prompt = f"For {which}, {'an' if op[0] in 'aeiou' else 'a'} {op} with {_given(ex)}, what is the output entry \\(y_{{{pos}}}\\) (counting from 1)?"
     if n:
         prompt += "\n\n" + _arrays_md(ex)
     value = w.value.item() if hasattr(w.value, "item") else w.value
@@ -207,7 +217,10 @@ def output_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]) ->
     seen.add((i, k, s, p, d))
     o = core.output_size(i, k, s, p, p, d)
     dil = f", dilation \\(d = {d}\\)" if d > 1 else ""
-    prompt = f"An input of size \\(i = {i}\\), a kernel of size \\(k = {k}\\), stride \\(s = {s}\\), padding \\(p = {p}\\) per side{dil}: what is the output size \\(o\\)?"
+    prompt = (
+        f"An input of size \\(i = {i}\\), a kernel of size \\(k = {k}\\), stride \\(s = {s}\\), "
+        f"padding \\(p = {p}\\) per side{dil}: what is the output size \\(o\\)?"
+    )
     num = i + 2 * p - core.effective_kernel_size(k, d)
     answer = (
         f"\\(o = \\left\\lfloor \\frac{{i + 2p - {'d(k-1) - 1' if d > 1 else 'k'}}}{{s}} \\right\\rfloor + 1"

@@ -166,9 +166,8 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
                 out[f"{CARDS_DIR}/{deck.id}/{fname}"] = svg
         out[deck_path(deck)] = env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8")
     out[DATA_FILE] = cards_json(rendered)
-    study_items = study.items(rendered)  # study mode, home grid and the Anki deck
-    out.update(study.outputs(decks, study_items))
-    out.update(anki.outputs(decks, study_items))
+    out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
+    out.update(anki.outputs(decks, study.items(rendered)))  # the Anki deck
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
     return out
 

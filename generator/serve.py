@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         if mkdocs.poll() is None:
-            mkdocs.send_signal(signal.SIGINT)
+            mkdocs.terminate()  # SIGTERM: a background job may ignore SIGINT
             try:
                 mkdocs.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -11,7 +11,10 @@ Outputs (paths relative to ``docs/``, written by :mod:`generator.writer`):
   inside arithmatex spans, for KaTeX in the browser or MathJax in Anki);
 - ``.snippets/home-grid.md``: the decks as grids of cards, included by the hand-written home page
   with ``--8<--`` (in a dot-folder, so MkDocs neither publishes it nor warns about it);
-- ``.snippets/deck-links.md``: a plain list of the decks, for the study page without JavaScript.
+- ``.snippets/deck-links.md``: a plain list of the decks, for the study page without JavaScript;
+- ``cards/<deck>/print.md``: a deck's cards on one page, to print as question and answer
+  sheets (kept out of the navigation by ``not_in_nav`` in mkdocs.yml), and
+  ``.snippets/print-links.md``, the list of them for the downloads page.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ if TYPE_CHECKING:  # render imports this module
 STUDY_FILE = "data/study.json"
 HOME_GRID = ".snippets/home-grid.md"
 DECK_LINKS = ".snippets/deck-links.md"
+PRINT_LINKS = ".snippets/print-links.md"
+PRINT_PAGE = "print.md"
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,10 @@ def to_html(text: str) -> str:
 
 # ----------------------------------------------------------------------------- the back of a card
 
+MAX_LEAD_MATH = 1500  # characters of display math a card's back may take from its page
 _NOT_PROSE = ("\\[", "|", "!", "<", "-", "*", "#", "`", "?", "=", "{")
+# The "given" view (views.md.j2) opens many answers; the key result below says the same.
+_GIVEN_VIEW = re.compile(r"^(Cross-correlation|True convolution|The transposed convolution|Max pooling|Average pooling) of the ")
 
 
 def answer_lead(page_markdown: str) -> str:
@@ -87,16 +95,30 @@ def answer_lead(page_markdown: str) -> str:
         if ln.strip() and not ln.startswith("    "):
             break
         body.append(ln)
-    for para in re.split(r"\n\s*\n", textwrap.dedent("\n".join(body))):
-        para = para.strip()
-        if para and not para.startswith(_NOT_PROSE) and not re.match(r"^\d+\.", para):
-            return " ".join(ln.strip() for ln in para.splitlines())
+    paras = [p.strip() for p in re.split(r"\n\s*\n", textwrap.dedent("\n".join(body)))]
+    for i, para in enumerate(paras):
+        if para and not para.startswith(_NOT_PROSE) and not re.match(r"^\d+\.", para) and not _GIVEN_VIEW.match(para):
+            lead = " ".join(ln.strip() for ln in para.splitlines())
+            if lead.endswith((".", "?", "!", ")")):
+                return lead
+            # a lead that announces a formula ("... gives:") keeps the display math after it,
+            # and the words that finish its sentence
+            rest = paras[i + 1 :]
+            if rest and rest[0].startswith("\\[") and rest[0].endswith("\\]") and len(rest[0]) <= MAX_LEAD_MATH:
+                lead += "\n\n" + rest[0]
+                if len(rest) > 1 and rest[1][:1].islower():
+                    lead += "\n\n" + " ".join(ln.strip() for ln in rest[1].splitlines())
+                return lead
+            # ... else its unfinished last sentence goes
+            cut = max(lead.rfind(". "), lead.rfind("? "))
+            return lead[: cut + 1] if cut > 0 else ""
     return ""
 
 
 def key_result(ex: Example) -> str:
     """The worked example's inputs and result, as Markdown with display math."""
-    lead = f"The worked example, a {practice.operation_name(ex)} with {practice.given(ex)}:"
+    op = practice.operation_name(ex)
+    lead = f"The worked example, {'an' if op[0] in 'aeiou' else 'a'} {op} with {practice.given(ex)}:"
     if ex.multi:
         return (
             f"{lead} the input has shape \\({latex.shape(ex.x)}\\), the weights \\({latex.shape(ex.k)}\\), "
@@ -134,9 +156,9 @@ def items(rendered: list[RenderedCard]) -> list[Item]:
         for q in rc.questions:
             if q.variant == 0:
                 continue
-            out.append(
-                Item(id=practice_id(rc.card.id, q), kind="practice", title=f"Practice: {rc.card.title}", front=q.prompt, back=q.answer, practice=q, **common)
-            )
+            title = f"Practice: {rc.card.title}"
+            item = Item(id=practice_id(rc.card.id, q), kind="practice", title=title, front=q.prompt, back=q.answer, practice=q, **common)
+            out.append(item)
     return out
 
 
@@ -181,10 +203,52 @@ def deck_links(decks: list[DeckSpec]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def outputs(decks: list[DeckSpec], study_items: list[Item]) -> dict[str, bytes]:
-    """The study files, keyed by their path relative to ``docs/`` (``study_items`` from :func:`items`)."""
-    return {
+def print_page(deck: DeckSpec, cards: list[RenderedCard]) -> bytes:
+    """A deck's cards on one page, for printing as question and answer sheets (see print.css)."""
+    lines = [
+        "---",
+        "search:",
+        "  exclude: true",
+        f"description: {json.dumps(deck.title + ': every card, to print', ensure_ascii=False)}",
+        "---",
+        "",
+        f"# {deck.title}: question and answer sheets",
+        "",
+        "Print this page (Ctrl+P): every answer prints open and each card starts a new sheet.",
+        "",
+    ]
+    for rc in cards:
+        lines += [_strip_front_matter(rc.markdown).strip(), ""]
+    return ("\n".join(lines)).encode("utf-8")
+
+
+def _strip_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end >= 0:
+            return text[end + 5 :]
+    return text
+
+
+def print_path(deck: DeckSpec) -> str:
+    return f"cards/{deck.id}/{PRINT_PAGE}"
+
+
+def print_links(decks: list[DeckSpec]) -> bytes:
+    lines = ["<!-- Generated by `python -m generator` (generator/study.py). Do not edit. -->", ""]
+    lines += [f"- [{d.title}]({print_path(d)})" for d in decks]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def outputs(decks: list[DeckSpec], rendered: list[RenderedCard]) -> dict[str, bytes]:
+    """The study files and the decks' print pages, keyed by their path relative to ``docs/``."""
+    study_items = items(rendered)
+    out = {
         STUDY_FILE: study_json(decks, study_items),
         HOME_GRID: home_grid(decks, study_items),
         DECK_LINKS: deck_links(decks),
+        PRINT_LINKS: print_links(decks),
     }
+    for deck in decks:
+        out[print_path(deck)] = print_page(deck, [rc for rc in rendered if rc.deck.id == deck.id])
+    return out

@@ -26,9 +26,9 @@ def parse_bmatrix(body: str) -> np.ndarray:
 
 def prompt_arrays(prompt: str) -> tuple[np.ndarray | None, np.ndarray | None, tuple[int, int] | None]:
     """The input, kernel (or pooling window size) shown in a prompt's display math."""
-    x = re.search(r"x = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
-    k = re.search(r"k = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
-    win = re.search(r"\\text\{window \} (\d+) \\times (\d+)", prompt)
+    x = re.search(r"x\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
+    k = re.search(r"k\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
+    win = re.search(r"\\text\{window\s+\}\s+(\d+)\s+\\times\s+(\d+)", prompt)
     return (
         parse_bmatrix(x.group(1)) if x else None,
         parse_bmatrix(k.group(1)) if k else None,
@@ -46,10 +46,10 @@ def _pair(m: re.Match | None, default: int) -> tuple[int, int]:
 
 def prompt_params(prompt: str) -> dict[str, Any]:
     """Stride, padding (top, bottom, left, right) and dilation as stated in a prompt."""
-    s = re.search(r"\\\(s = (?:(\d+)|\((\d+), (\d+)\))\\\)", prompt)
-    d = re.search(r"\\\(d = (?:(\d+)|\((\d+), (\d+)\))\\\)", prompt)
-    p1 = re.search(r"\\\(p = (\d+)\\\)", prompt)
-    p4 = re.search(r"padding \(top, bottom, left, right\) \\\(= \((\d+), (\d+), (\d+), (\d+)\)\\\)", prompt)
+    s = re.search(r"\\\(s\s+=\s+(?:(\d+)|\((\d+),\s+(\d+)\))\\\)", prompt)
+    d = re.search(r"\\\(d\s+=\s+(?:(\d+)|\((\d+),\s+(\d+)\))\\\)", prompt)
+    p1 = re.search(r"\\\(p\s+=\s+(\d+)\\\)", prompt)
+    p4 = re.search(r"padding\s+\(top,\s+bottom,\s+left,\s+right\)\s+\\\(=\s+\((\d+),\s+(\d+),\s+(\d+),\s+(\d+)\)\\\)", prompt)
     if p4:
         padding = tuple(int(v) for v in p4.groups())
     elif p1:
@@ -57,7 +57,7 @@ def prompt_params(prompt: str) -> dict[str, Any]:
     else:
         raise AssertionError(f"no padding stated in: {prompt}")
     assert s, f"no stride stated in: {prompt}"
-    a = re.search(r"output padding \\\(a = \((\d+), (\d+)\)\\\)", prompt)
+    a = re.search(r"output\s+padding\s+\\\(a\s+=\s+\((\d+),\s+(\d+)\)\\\)", prompt)
     output_padding = (int(a.group(1)), int(a.group(2))) if a else (0, 0)
     return {"stride": _pair(s, 1), "padding": padding, "dilation": _pair(d, 1), "output_padding": output_padding}
 
@@ -77,10 +77,10 @@ def prompt_operation(prompt: str) -> str:
 
 def prompt_entry(prompt: str) -> tuple[int, int]:
     """The 0-based (row, column) of C, or of the output y, asked for."""
-    m = re.search(r"row (\d+), column (\d+)", prompt)
+    m = re.search(r"row\s+(\d+),\s+column\s+(\d+)", prompt)
     if m:
         return int(m.group(1)) - 1, int(m.group(2)) - 1
-    m = re.search(r"y_\{\((\d+), (\d+)\)\}", prompt)
+    m = re.search(r"y_\{\((\d+),\s+(\d+)\)\}", prompt)
     if m:
         return int(m.group(1)) - 1, int(m.group(2)) - 1
     m = re.search(r"y_\{(\d+)\}", prompt)
@@ -89,7 +89,7 @@ def prompt_entry(prompt: str) -> tuple[int, int]:
 
 
 def prompt_sizes(prompt: str) -> dict[str, int]:
-    got = {name: int(v) for name, v in re.findall(r"\\\(([iksdp]) = (\d+)\\\)", prompt)}
+    got = {name: int(v) for name, v in re.findall(r"\\\(([iksdp])\s+=\s+(\d+)\\\)", prompt)}
     got.setdefault("d", 1)
     return got
 

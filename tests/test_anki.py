@@ -20,8 +20,8 @@ from pathlib import Path
 
 import genanki
 import numpy as np
-import pytest
 import practice_oracle as oracle
+import pytest
 
 from generator import anki, render, spec
 
@@ -34,13 +34,15 @@ def build(tmp_path_factory) -> dict:
     """One build by ``python -m generator`` in a subprocess (its own hash seed), one in this process."""
     docs = tmp_path_factory.mktemp("docs")
     env = dict(os.environ, PYTHONHASHSEED="4242")
-    proc = subprocess.run([sys.executable, "-m", "generator", "--decks", str(DECKS), "--docs", str(docs), "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
+    cmd = [sys.executable, "-m", "generator", "--decks", str(DECKS), "--docs", str(docs), "-q"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     tenv = render.environment()
     decks = spec.load_decks([DECKS], render.card_templates(tenv))
     outputs = render.render_site(decks, tenv)
     apkg = (docs / anki.APKG_FILE).read_bytes()
-    return {"docs": docs, "apkg": apkg, "again": outputs[anki.APKG_FILE], "decks": decks, "cards": json.loads((docs / "data/cards.json").read_text())["cards"]}
+    cards = json.loads((docs / "data/cards.json").read_text())["cards"]
+    return {"docs": docs, "apkg": apkg, "again": outputs[anki.APKG_FILE], "decks": decks, "cards": cards}
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +140,8 @@ def test_every_practice_answer_recomputed_from_the_note(build, collection):
             continue
         prompt, answer = text_of(fields[0]), text_of(fields[1])
         want = oracle.answer(kind, prompt)
-        assert oracle.stated_answer(answer.strip()) == pytest.approx(want, rel=1e-3, abs=1e-3), f"{card} {variant} {kind}\n{prompt}\n{answer}"
+        where = f"{card} {variant} {kind}\n{prompt}\n{answer}"
+        assert oracle.stated_answer(answer.strip()) == pytest.approx(want, rel=1e-3, abs=1e-3), where
         checked += 1
     assert checked > 0
 

@@ -14,8 +14,8 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-import pytest
 import practice_oracle as oracle
+import pytest
 
 from generator import practice, spec
 from generator.examples import build
@@ -34,7 +34,9 @@ SYNTHETIC = textwrap.dedent(
         title: Strided, padded correlation
         question: q?
         examples:
-          a: {operation: cross_correlation, input: {shape: [5, 6], seed: 1, low: -3, high: 3}, kernel: [[1, -1, 2], [0, 3, -2]], stride: [2, 1], padding: [1, 0, 2, 1]}
+          a:
+            {operation: cross_correlation, input: {shape: [5, 6], seed: 1, low: -3, high: 3},
+             kernel: [[1, -1, 2], [0, 3, -2]], stride: [2, 1], padding: [1, 0, 2, 1]}
         practice: {seed: 11, variants: 4}
       - id: zoo-conv-dilated
         title: Dilated convolution
@@ -64,7 +66,9 @@ SYNTHETIC = textwrap.dedent(
         title: Transposed
         question: q?
         examples:
-          a: {operation: transposed_convolution, input: [[1, -2], [3, 0]], kernel: [[1, 0, -1], [2, 1, 0], [0, -1, 1]], stride: 2, padding: 1, output_padding: 1}
+          a:
+            {operation: transposed_convolution, input: [[1, -2], [3, 0]],
+             kernel: [[1, 0, -1], [2, 1, 0], [0, -1, 1]], stride: 2, padding: 1, output_padding: 1}
         practice: {seed: 16, variants: 3}
     """
 )
@@ -143,10 +147,11 @@ def test_variants_do_not_depend_on_python_hash_seed():
         "cs=[c for d in spec.load_decks([Path('generator/decks')]) for c in d.cards];"
         "print(json.dumps([q.as_json() for c in cs for q in practice.questions(build(c.examples), c.practice, c.id)]))"
     )
-    outs = {
-        subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=dict(os.environ, PYTHONHASHSEED=s)).stdout
-        for s in ("0", "1", "12345")
-    }
+    def run(seed: str) -> str:
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout
+
+    outs = {run(s) for s in ("0", "1", "12345")}
     assert len(outs) == 1
 
 
