@@ -421,8 +421,12 @@ def test_adjoint_identity(pages, deck):
     C = brute_C(X.shape, K)
     lhs, rhs = int((C @ X.ravel()) @ g.ravel()), int(X.ravel() @ (brute_transpose(C) @ g.ravel()))
     assert lhs == rhs
-    assert f"\\langle Cx, g \\rangle &= {latex.dot_sum(C @ X.ravel(), g.ravel(), show_zeros=False)}" in page
-    assert f"\\langle x, C^\\top g \\rangle &= {latex.dot_sum(X.ravel(), brute_transpose(C) @ g.ravel(), show_zeros=False)}" in page
+    assert f"\\langle Cx, g \\rangle = {latex.dot_sum(C @ X.ravel(), g.ravel(), show_zeros=False)}" in page
+    gx = (brute_transpose(C) @ g.ravel()).reshape(X.shape)
+    for r in range(4):
+        assert f"\\text{{row }} {r + 1}: \\quad & {latex.dot_sum(X[r], gx[r], show_zeros=False)}" in page
+    row_sums = " + ".join(latex.paren(int(X[r] @ gx[r])) for r in range(4))
+    assert f"\\langle x, C^\\top g \\rangle = {row_sums} = {rhs}" in page
     assert f"Both are \\({lhs}\\)" in page
     rng = np.random.default_rng(0)
     for s, p in ((1, 0), (2, 1), (3, 2)):

@@ -262,6 +262,7 @@ def gradient(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
         "gx": gx, "gx_grid": gx.reshape(x.shape), "t": t,
         "lhs": int((y.ravel() * g.ravel()).sum()), "rhs": int((x.ravel() * gx).sum()),
         "y_flat": lhs_terms, "x_flat": rhs_terms, "g_flat": g.ravel(),
+        "adj_rows": [{"x": x[r], "gx": gx.reshape(x.shape)[r], "value": int(x[r] @ gx.reshape(x.shape)[r])} for r in range(x.shape[0])],
         "P": P, "gw": gw, "gw_grid": gw.reshape(fwd.k.shape),
         "gw_corr": core.corr2d(x, g),
         "loss": int((y * g).sum()),
