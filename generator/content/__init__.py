@@ -16,9 +16,19 @@ Extra = Callable[[CardSpec, dict[str, Example]], dict[str, Any]]
 
 EXTRAS: dict[str, Extra] = {}
 FIGURES: dict[str, Callable[..., tuple[bytes, str]]] = {}
+
+
+def _merge(target: dict[str, Any], source: dict[str, Any], what: str, module: str) -> None:
+    """Add ``source`` to ``target``; two deck modules defining one name is a bug, not an override."""
+    clash = sorted(set(target) & set(source))
+    if clash:
+        raise RuntimeError(f"{module} defines {what} already defined by another deck module: {', '.join(clash)}")
+    target.update(source)
+
+
 for _module in (deck1, deck2, deck3, deck4, deck5):
-    EXTRAS.update(_module.EXTRAS)
-    FIGURES.update(getattr(_module, "FIGURES", {}))
+    _merge(EXTRAS, _module.EXTRAS, "extras", _module.__name__)
+    _merge(FIGURES, getattr(_module, "FIGURES", {}), "figures", _module.__name__)
 
 
 def extras(card: CardSpec, examples: dict[str, Example]) -> dict[str, Any]:
