@@ -90,7 +90,12 @@ class _Figures:
         self.files: dict[str, bytes] = {}
 
     def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
-        draw = content.figure(kind)
+        try:
+            draw = content.figure(kind)
+        except AttributeError:  # an author template asked for a figure that does not exist
+            known = ", ".join(sorted(content.FIGURES))
+            expected = f"a figure kind ({known}, or a drawing of generator/figures.py)"
+            raise SpecError([Problem(self.card.template, self.card.id, "template", expected, f"figure('{kind}')")]) from None
         svg, alt = draw(ex, **kw)
         name = f"{self.card.id}-{getattr(ex, 'name', 'data')}-{kind}".replace("_", "-")
         if kw:

@@ -482,3 +482,11 @@ def test_the_random_specs_are_often_valid(tmp_path):
 
     probe()
     assert 0.2 * len(outcomes) < sum(outcomes) < len(outcomes), f"{sum(outcomes)} of {len(outcomes)} random decks valid"
+
+
+def test_author_template_asking_for_an_unknown_figure(docs_copy, tmp_path):
+    tdir = tmp_path / "templates"
+    (tdir / "cards").mkdir(parents=True)
+    (tdir / "cards/mine.md.j2").write_text('{% extends "base.md.j2" %}\n{% block answer %}\n{{ figure("sliding_windo", main) }}\n{% endblock %}\n')
+    m = fails(docs_copy, tmp_path, {"d.yaml": deck(GOOD, card_extra="template: cards/mine.md.j2\n")}, "--templates", str(tdir))
+    one(m, Path("cards/mine.md.j2"), "c1", "template", "a figure kind (", "figure('sliding_windo')")
