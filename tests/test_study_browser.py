@@ -181,6 +181,8 @@ def test_choose_decks_and_practice(page, server, site_dir):
     data = study_data(site_dir)
     deck_of = {it["id"]: it["deck"] for it in data["items"]}
     open_study(page, server)
+    assert not page.is_visible(".cc-study__deck-list")  # the settings start closed
+    page.click(".cc-study__settings > summary")
     boxes = page.locator(".cc-study__deck-list input[name=deck]")
     assert boxes.count() == len(data["decks"])
     keep = data["decks"][0]["id"]
@@ -192,6 +194,8 @@ def test_choose_decks_and_practice(page, server, site_dir):
     page.uncheck("input[name=practice]")
     q = queue(page)
     assert q and all(it["kind"] == "card" for it in data["items"] if it["id"] in q)
+    assert "1 of" in page.inner_text(".cc-study__settings > summary")
+    assert "left out" in page.inner_text(".cc-study__settings > summary")
     page.reload()
     page.wait_for_selector("#cc-study[data-ready=true]")
     assert queue(page) == q  # the choice is remembered

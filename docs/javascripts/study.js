@@ -149,6 +149,15 @@
     this.status();
   };
 
+  /* The settings' summary says what is chosen, so it can stay closed. */
+  Study.prototype.summarize = function () {
+    var summary = this.root.querySelector(".cc-study__settings > summary");
+    if (!summary) return;
+    var n = this.selectedDecks().length;
+    summary.textContent = "Decks and cards: " + n + " of " + this.data.decks.length + " decks, practice variants " +
+      (this.store.settings.practice !== false ? "included" : "left out");
+  };
+
   Study.prototype.status = function () {
     var n = this.queue.length;
     var text = n ? "Card " + Math.min(this.pos + 1, n) + " of " + n + " in this session." : "";
@@ -160,6 +169,7 @@
     var parts = [];
     for (var b = 0; b < BOXES; b++) parts.push('<span class="cc-study__box" data-box="' + (b + 1) + '">Box ' + (b + 1) + ": <strong>" + counts[b] + "</strong></span>");
     this.el.boxes.innerHTML = parts.join(" ");
+    this.summarize();
   };
 
   Study.prototype.grade = function (gotIt) {
@@ -259,7 +269,7 @@
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var t = e.target;
     var tag = t && t.tagName ? t.tagName.toLowerCase() : "";
-    var inControl = tag === "input" || tag === "textarea" || tag === "select" || tag === "button" || tag === "a" || (t && t.isContentEditable);
+    var inControl = tag === "input" || tag === "textarea" || tag === "select" || tag === "button" || tag === "a" || tag === "summary" || (t && t.isContentEditable);
     if ((e.key === " " || e.key === "Enter") && !inControl) {
       if (!this.current()) return;
       e.preventDefault();
