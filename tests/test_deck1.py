@@ -365,6 +365,15 @@ def test_channels_two_in_two_out(docs, spec, cards_json):
         line = " + ".join(latex.bmatrix(pp) for pp in partials) + f" = {latex.bmatrix(y[o])}"
         assert line in text
     assert json_example(cards_json, "channels", "two_in_two_out")["arrays"]["output"] == y.tolist()
+    # the top-left entry of output channel 1, worked by hand: one window per input channel
+    kh, kw = w.shape[2:]
+    parts = []
+    for c in range(2):
+        patch = x[c, :kh, :kw]
+        parts.append(int((patch * w[0, c]).sum()))
+        assert f"x_{{{c + 1}}} \\star w_{{1{c + 1}}}:\\quad & {dot_sum_terms(patch, w[0, c])} = {parts[-1]}" in text
+    assert sum(parts) == y[0, 0, 0]
+    assert f"y_{{1}}[1, 1] &= {' + '.join(latex.paren(v) for v in parts)} = {y[0, 0, 0]}" in text
 
 
 def test_channels_pointwise_is_a_matrix_product(docs, spec, cards_json):

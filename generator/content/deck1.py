@@ -194,6 +194,10 @@ def _channel_terms(e: Example) -> list[dict[str, Any]]:
         for j in range(per_in):
             c = grp * per_in + j
             terms.append({"c": c + 1, "j": j + 1, "w": e.k[o, j], "x": e.x[c], "partial": core.corr2d(e.x[c], e.k[o, j], e.params)})
+        for t in terms:
+            # the window under the kernel at the top-left output position, for one entry worked by hand
+            t["patch"] = core.windows(t["x"], e.k_hw, e.params)[0, 0]
+            t["value"] = t["partial"][0, 0]
         total = sum(t["partial"] for t in terms)
         out.append({"o": o + 1, "terms": terms, "total": total, "matches": bool(np.array_equal(total, e.output[o]))})
     return out
