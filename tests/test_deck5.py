@@ -261,3 +261,32 @@ def test_flattening_order_page(rendered):
     assert f"They differ in {int((C_row != C_col).sum())} of their {C_row.size} entries" in page
     wrong = C_row @ x.T.flatten()
     assert not np.array_equal(wrong, C_row @ x.flatten()) and latex.bmatrix(wrong) in page
+
+
+# ----------------------------------------------------------------------------- what the pages say about PyTorch
+
+
+def test_pytorch_behaves_as_the_pages_say(rendered):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    e = rendered["padding-conventions"].examples["even_same"]
+    x = torch.tensor(e.x, dtype=torch.float64)[None, None]
+    k = torch.tensor(e.k, dtype=torch.float64)[None, None]
+    with pytest.warns(UserWarning):
+        same = F.conv2d(x, k, padding="same")
+    assert torch.equal(same, F.conv2d(F.pad(x, (0, 1, 0, 1)), k))
+    msg = "padding='same' is not supported for strided convolutions"
+    with pytest.raises(RuntimeError, match=msg):
+        F.conv2d(x, k, padding="same", stride=2)
+    with pytest.raises(ValueError, match=msg):
+        torch.nn.Conv2d(1, 1, 2, padding="same", stride=2)
+    with pytest.raises(RuntimeError):
+        F.conv2d(x, k, dilation=0)
+    card = next(c for c in spec.load_deck(DECK_FILE)[0].cards if c.id == "floor-vs-invalid")
+    for row in deck5.floor_vs_invalid(card, {})["rows"]:
+        z = torch.zeros(1, 1, row["i"], row["i"])
+        assert F.max_pool2d(z, row["k"], row["s"], row["p"]).shape[-1] == row["o"]
+        assert F.max_pool2d(z, row["k"], row["s"], row["p"], ceil_mode=True).shape[-1] == row["o_ceil"]
+    d = rendered["floor-vs-invalid"].examples["dropped"]
+    y = F.conv2d(torch.tensor(d.x, dtype=torch.float64)[None, None], torch.tensor(d.k, dtype=torch.float64)[None, None], stride=2)
+    assert y[0, 0].numpy().tolist() == d.output.tolist()
