@@ -257,40 +257,58 @@ def windows(x: np.ndarray, k_shape: Pair, p: ConvParams | None = None) -> np.nda
     return xp[rows, cols]
 
 
-def _tap_indices(in_shape: Pair, k_shape: Pair, p: ConvParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every (output position, kernel tap): the flat input index and whether it is real.
+def _index_dtype(*sizes: int) -> type:
+    """int32 when every index fits (half the memory traffic of int64), else int64."""
+    return np.int32 if max(sizes) < 2**31 - 1 else np.int64
 
-    Returns ``(flat_index, inside, tap)`` each of shape ``(oh*ow, kh*kw)``; ``tap`` is the
-    flat kernel index. Taps landing on padding have ``inside == False``.
+
+def _tap_offsets(n_out: int, k: int, s: int, d: int, lo: int, n_in: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Along one axis: the input index ``o s - lo + a d`` of output ``o`` and tap ``a``, and whether it is real.
+
+    Returns ``(index, inside)`` of shape ``(n_out, k)``; cheap (one axis, not the whole matrix).
     """
-    h, w = in_shape
-    kh, kw = k_shape
-    oh, ow = output_shape(in_shape, k_shape, p)
-    (sh, sw), (dh, dw) = p.stride, p.dilation
-    top, left = p.padding[0], p.padding[2]
-    r = (np.arange(oh) * sh - top)[:, None, None, None] + (np.arange(kh) * dh)[None, None, :, None]
-    c = (np.arange(ow) * sw - left)[None, :, None, None] + (np.arange(kw) * dw)[None, None, None, :]
-    r, c = np.broadcast_arrays(r, c)
-    inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
-    flat = np.where(inside, r * w + c, 0).reshape(oh * ow, kh * kw)
-    tap = np.broadcast_to(np.arange(kh * kw), (oh * ow, kh * kw))
-    return flat, inside.reshape(oh * ow, kh * kw), tap
+    idx = (np.arange(n_out, dtype=dtype) * s - lo)[:, None] + (np.arange(k, dtype=dtype) * d)[None, :]
+    return idx, (idx >= 0) & (idx < n_in)
 
 
 def unrolled_coo(in_shape: Pair, k: np.ndarray, p: ConvParams | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, Pair]:
     """The unrolled kernel matrix as sparse triplets ``(rows, cols, values, shape)``.
 
     Only taps that land on real input cells appear (padding columns are dropped).
+    Entries come in row-major order of (output position, kernel tap), tap ``a * kw + b``.
     Built by index arithmetic, no Python loop over entries.
+
+    Notes
+    -----
+    The flat input index of output ``(r, c)`` and tap ``(a, b)`` separates into a row
+    part and a column part, ``(r s_h - t + a d_h) w + (c s_w - l + b d_w)``, so the
+    ``(oh*ow, kh*kw)`` index table is one broadcast sum of two small per-axis tables.
+    Indices are int32 whenever they fit. When no tap lands on padding (the common
+    unpadded case) no mask is built at all: rows are a repeat and values a tile.
     """
     p = p or ConvParams()
     k = as_2d(k)
     in_shape = tuple(in_shape) if len(in_shape) == 2 else (1, in_shape[0])
-    flat, inside, tap = _tap_indices(in_shape, k.shape, p)
-    rows = np.broadcast_to(np.arange(flat.shape[0])[:, None], flat.shape)
-    values = k.ravel()[tap]
-    shape = (flat.shape[0], in_shape[0] * in_shape[1])
-    return rows[inside], flat[inside], values[inside], shape
+    h, w = in_shape
+    kh, kw = k.shape
+    oh, ow = output_shape(in_shape, k.shape, p)
+    if (oh < 0 or ow < 0) and oh * ow != 0:  # as ever: an empty side gives an empty matrix
+        raise ValueError(f"kernel {k.shape} does not fit the padded input {in_shape}")
+    oh, ow = max(oh, 0), max(ow, 0)
+    n_out, n_taps = oh * ow, kh * kw
+    shape = (n_out, h * w)
+    it = _index_dtype(h * w, n_out * n_taps)
+    r_idx, r_in = _tap_offsets(oh, kh, p.stride[0], p.dilation[0], p.padding[0], h, it)
+    c_idx, c_in = _tap_offsets(ow, kw, p.stride[1], p.dilation[1], p.padding[2], w, it)
+    # flat[r, c, a, b] = r_idx[r, a] * w + c_idx[c, b]
+    flat = ((r_idx * it(w))[:, None, :, None] + c_idx[None, :, None, :]).reshape(n_out, n_taps)
+    kv = k.ravel()
+    if r_in.all() and c_in.all():
+        rows = np.repeat(np.arange(n_out, dtype=it), n_taps)
+        return rows, flat.ravel(), np.tile(kv, n_out), shape
+    inside = (r_in[:, None, :, None] & c_in[None, :, None, :]).reshape(n_out, n_taps)
+    rows, taps = np.nonzero(inside)
+    return rows.astype(it, copy=False), flat[rows, taps], kv[taps], shape
 
 
 def unrolled_matrix(in_shape: Pair | tuple[int], k: np.ndarray, p: ConvParams | None = None) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from . import anki, content, latex, snippets, study
+from . import anki, cache, content, latex, snippets, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -67,6 +67,7 @@ class RenderedCard:
     questions: list[Question]
     markdown: str = ""
     figures: dict[str, bytes] = field(default_factory=dict)
+    figure_source: Any = field(default=None, repr=False, compare=False)  # _Figures still drawing (render_site)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,26 +84,50 @@ class RenderedCard:
 
 
 class _Figures:
-    """Draws figures on demand from a template and keeps their bytes."""
+    """Draws figures on demand from a template and keeps their bytes.
 
-    def __init__(self, card: CardSpec):
+    Figures come from a :class:`cache.FigureDrawer`: known ones from the cache; missing
+    ones are drawn, in worker processes when the drawer is parallel, in which case the
+    template gets a placeholder that :meth:`finish` replaces once the figure is drawn.
+    """
+
+    def __init__(self, card: CardSpec, drawer: cache.FigureDrawer | None = None):
         self.card = card
         self.files: dict[str, bytes] = {}
+        self.drawer = drawer or cache.FigureDrawer()
+        self.later: dict[int, str] = {}  # ticket -> file name, figures still being drawn
 
     def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
         try:
-            draw = content.figure(kind)
+            content.figure(kind)  # an unknown kind fails here, inside its template
         except AttributeError:  # an author template asked for a figure that does not exist
             known = ", ".join(sorted(content.FIGURES))
             expected = f"a figure kind ({known}, or a drawing of generator/figures.py)"
             raise SpecError([Problem(self.card.template, self.card.id, "template", expected, f"figure('{kind}')")]) from None
-        svg, alt = draw(ex, **kw)
         name = f"{self.card.id}-{getattr(ex, 'name', 'data')}-{kind}".replace("_", "-")
         if kw:
             name += "-" + "-".join(f"{k}{v}" for k, v in sorted(kw.items()) if isinstance(v, (int, str)))
         fname = f"figures/{name}.svg"
-        self.files[fname] = svg
+        ticket, done = self.drawer.request(kind, (ex,), kw)
+        self.files[fname] = done[0] if done else b""
+        if done is None:
+            self.later[ticket] = fname
+            return self.drawer.PLACEHOLDER.format(ticket)
+        return self._markdown(fname, done[1])
+
+    @staticmethod
+    def _markdown(fname: str, alt: str) -> str:
         return f"![{alt}]({fname}){{ .cc-figure loading=lazy }}"
+
+    def finish(self, markdown: str) -> str:
+        """The page with every placeholder replaced, once each figure is drawn (bytes into ``files``)."""
+        done = {}
+        for ticket, fname in self.later.items():
+            svg, alt = self.drawer.result(ticket)
+            self.files[fname] = svg
+            done[ticket] = self._markdown(fname, alt)
+        self.later = {}
+        return self.drawer.fill(markdown, done.__getitem__) if done else markdown
 
 
 def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
@@ -114,10 +139,14 @@ def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
     return link
 
 
-def render_card(env: jinja2.Environment, deck: DeckSpec, card: CardSpec, all_cards: dict[str, CardSpec]) -> RenderedCard:
+def render_card(
+    env: jinja2.Environment, deck: DeckSpec, card: CardSpec, all_cards: dict[str, CardSpec], drawer: cache.FigureDrawer | None = None
+) -> RenderedCard:
+    """One card's page and figures. With a shared parallel ``drawer`` (render_site), figures
+    may still be drawing on return: :func:`finish_card` completes the card."""
     examples = build(card.examples)
     rc = RenderedCard(card, deck, examples, questions(examples, card.practice, card.id))
-    figs = _Figures(card)
+    figs = _Figures(card, drawer)
     ctx = {
         "card": card,
         "deck": deck,
@@ -141,6 +170,19 @@ def render_card(env: jinja2.Environment, deck: DeckSpec, card: CardSpec, all_car
         where = _template_line(e) or card.template
         raise SpecError([Problem(where, card.id, "template", f"names the card provides ({', '.join(sorted(ctx))})", f"an undefined name: {e.message}")]) from None
     rc.figures = figs.files
+    if drawer is None:  # on its own: complete now
+        figs.drawer.finish()
+        rc.markdown = figs.finish(rc.markdown)
+    else:
+        rc.figure_source = figs
+    return rc
+
+
+def finish_card(rc: RenderedCard) -> RenderedCard:
+    """Wait for the card's figures and put their Markdown into its page."""
+    if rc.figure_source is not None:
+        rc.markdown = rc.figure_source.finish(rc.markdown)
+        rc.figure_source = None
     return rc
 
 
@@ -156,14 +198,29 @@ def _template_line(e: BaseException) -> str | None:
 
 
 def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None) -> dict[str, bytes]:
-    """Every generated file of the site, keyed by its path relative to ``docs/``."""
+    """Every generated file of the site, keyed by its path relative to ``docs/``.
+
+    A site generated before from the same decks, templates, code and pages comes from
+    the cache (see :mod:`generator.cache`), without rendering anything.
+    """
+    pages = sorted(p.name for p in docs_dir.glob("*.md")) if docs_dir is not None else []
+    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + [str(docs_dir is None)])
+    cached = cache.load_site(key)
+    if cached is not None:
+        return cached
     all_cards = {c.id: c for d in decks for c in d.cards}
     out: dict[str, bytes] = {}
     rendered: list[RenderedCard] = []
+    drawer = cache.FigureDrawer(parallel=True)
+    try:
+        cards_of = {deck.id: [render_card(env, deck, card, all_cards, drawer) for card in deck.cards] for deck in decks}
+        drawer.finish()
+    finally:
+        drawer.close()
     for deck in decks:
         deck_cards = []
-        for card in deck.cards:
-            rc = render_card(env, deck, card, all_cards)
+        for rc in cards_of[deck.id]:
+            card = finish_card(rc).card
             rendered.append(rc)
             deck_cards.append(rc)
             out[card_path(card)] = rc.markdown.encode("utf-8")
@@ -174,6 +231,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
     out.update(anki.outputs(decks, study.items(rendered)))  # the Anki deck
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
+    cache.save_site(key, out)
     return out
 
 

@@ -125,3 +125,19 @@ def _prune(folder: Path, root: Path) -> None:
     while folder.resolve() != root and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def store(folder: Path, entries: dict[str, bytes]) -> None:
+    """Write cache entries (see :mod:`generator.cache`): each to a temporary file, then moved
+    into place, so a reader sees a whole entry or none. Entries are never read back unchecked."""
+    for rel, data in entries.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

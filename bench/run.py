@@ -1,0 +1,484 @@
+#!/usr/bin/env python3
+"""``make bench``: build time, page weight, math time and the numeric core, against budgets.
+
+Prints a table (median of several runs, wall clock; CPU time beside it) with each budget
+met or missed, and writes ``bench/report.json`` (every sample, the machine, its load).
+Everything that writes goes into a scratch folder: the repository is only read, apart
+from ``site/`` (built by ``make site`` before this runs) and the report.
+
+    .venv/bin/python bench/run.py [--runs 5] [--quick] [--skip browser,make]
+
+Timed figures are medians of ``--runs`` runs (3 for the slowest: cold generation,
+mkdocs build, make site). The machine is shared with whatever else runs on it: the
+report records the load average before and after, and CPU seconds next to wall seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "bench" / "report.json"
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+EDIT_DECK, EDIT_CARD = "2-matrix.yaml", "unrolled-matrix"  # the one-card change: first input number of this card
+KB = 1024
+
+BUDGETS = {  # name: (limit, unit, what)
+    "cold_generation_s": (3.0, "s", "cold generation, whole deck (no cache)"),
+    "noop_regeneration_s": (0.5, "s", "no-op regeneration"),
+    "one_card_regeneration_s": (1.0, "s", "one-card change, regeneration"),
+    "mkdocs_build_s": (5.0, "s", "mkdocs build"),
+    "max_card_page_kb": (100.0, "KB", "heaviest card page: HTML + its figures"),
+    "math_assets_kb": (400.0, "KB", "shared math assets: KaTeX js + css + fonts used"),
+    "last_formula_ms": (150.0, "ms", "last formula rendered, heaviest page"),
+    "coo_256_ms": (50.0, "ms", "C for 256x256 input, 3x3 kernel, sparse"),
+    "coo_256_speedup": (20.0, "x", "... speed-up over the naive loop (at least)"),
+}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run a command; return (wall seconds, CPU seconds of it and its children). Fails loudly."""
+    full_env = {**os.environ, **(env or {})}
+    c0, t0 = children_cpu(), time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: `{' '.join(cmd)}` failed ({proc.returncode}) in {cwd}:\n{proc.stdout}\n{proc.stderr}")
+    return wall, cpu
+
+
+def series(fn: Callable[[int], tuple[float, float]], runs: int) -> dict[str, Any]:
+    walls, cpus = [], []
+    for i in range(runs):
+        w, c = fn(i)
+        walls.append(w)
+        cpus.append(c)
+    return {"median_s": median(walls), "median_cpu_s": median(cpus), "wall_s": walls, "cpu_s": cpus}
+
+
+def generator(docs: Path, cache: Path, decks: Path | None = None, cwd: Path = ROOT) -> tuple[float, float]:
+    cmd = [PY, "-m", "generator", "--docs", str(docs), "--quiet"] + (["--decks", str(decks)] if decks else [])
+    return timed(cmd, cwd=cwd, env={"CONVCARDS_CACHE": str(cache)})
+
+
+def edit_one_number(deck_file: Path, value: int) -> None:
+    """Set the first number of the first ``input:`` of card EDIT_CARD to ``value`` (text edit, rest untouched)."""
+    lines = deck_file.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, ln in enumerate(lines) if re.match(rf"\s*- id: {re.escape(EDIT_CARD)}\s*$", ln))
+    i = next(i for i in range(start + 1, len(lines)) if re.match(r"\s*input:\s*\[", lines[i]))
+    lines[i] = re.sub(r"-?\d+", str(value), lines[i], count=1)
+    deck_file.write_text("\n".join(lines), encoding="utf-8")
+
+
+def scratch_project(dest: Path) -> Path:
+    """A copy of the working tree (no .git, venv or node_modules: those are linked) to build in."""
+    skip = {".git", ".venv", "node_modules", "site", ".cache", "screenshots", ".pytest_cache", ".hypothesis", ".ruff_cache",
+            "__pycache__", "report.json"}
+    shutil.copytree(ROOT, dest, symlinks=True, ignore=lambda d, names: [n for n in names if n in skip or n.endswith(".egg-info")])
+    for name in (".venv", "node_modules"):
+        if (ROOT / name).exists():
+            (dest / name).symlink_to(ROOT / name)
+    return dest
+
+
+# ----------------------------------------------------------------------------- measurements
+
+
+def bench_generation(tmp: Path, runs: int, slow_runs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    out["cold"] = series(lambda i: generator(tmp / f"cold-docs-{i}", tmp / f"cold-cache-{i}"), slow_runs)
+    docs, cache = tmp / "cold-docs-0", tmp / "cold-cache-0"
+    out["noop"] = series(lambda i: generator(docs, cache), runs)
+    # the no-op run must not import matplotlib
+    proc = subprocess.run([PY, "-X", "importtime", "-m", "generator", "--docs", str(docs), "--quiet"], cwd=ROOT,
+                          env={**os.environ, "CONVCARDS_CACHE": str(cache)}, capture_output=True, text=True)
+    out["noop_imports_matplotlib"] = bool(re.search(r"\|\s*matplotlib\s*$", proc.stderr, re.M))
+    # one number of one card changed, in a copy of the decks, with the cache warm
+    decks, edocs, ecache = tmp / "decks", tmp / "edit-docs", tmp / "edit-cache"
+    shutil.copytree(ROOT / "generator" / "decks", decks)
+    generator(edocs, ecache, decks)
+    changed = []
+
+    def one_card(i: int) -> tuple[float, float]:
+        edit_one_number(decks / EDIT_DECK, 100 + i)
+        w, c = generator(edocs, ecache, decks)
+        since = time.time() - w - 0.5
+        changed.append(sorted(p.name for p in edocs.rglob("*") if p.is_file() and p.stat().st_mtime > since))
+        return w, c
+
+    out["one_card"] = series(one_card, runs)
+    out["one_card"]["files_rewritten_last_run"] = changed[-1] if changed else []
+    return out
+
+
+def bench_site(tmp: Path, slow_runs: int, skip_make: bool) -> tuple[dict[str, Any], Path]:
+    proj = scratch_project(tmp / "proj")
+    cache = tmp / "proj-cache"
+    env = {"CONVCARDS_CACHE": str(cache)}
+    timed([PY, "-m", "generator", "--quiet"], cwd=proj, env=env)
+    out: dict[str, Any] = {}
+    def mkdocs(i: int) -> tuple[float, float]:
+        return timed([PY, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(tmp / f"mk-site-{i}")], cwd=proj, env={"NO_MKDOCS_2_WARNING": "1"})
+
+    out["mkdocs_build"] = series(mkdocs, slow_runs)
+    if not skip_make and shutil.which("make"):
+        timed(["make", "site"], cwd=proj, env=env)  # warm: stamps, cache
+
+        def make_after_edit(i: int) -> tuple[float, float]:
+            edit_one_number(proj / "generator" / "decks" / EDIT_DECK, 200 + i)
+            return timed(["make", "site"], cwd=proj, env=env)
+
+        out["make_site_one_card"] = series(make_after_edit, slow_runs)
+    return out, proj
+
+
+def _img_sources(html: str) -> list[str]:
+    return re.findall(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"", html)
+
+
+def _assets(html: str) -> list[str]:
+    return re.findall(r"<link\b[^>]*rel=\"stylesheet\"[^>]*href=\"([^\"]+)\"", html) + re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", html)
+
+
+def bench_weight(site: Path, fonts_used: list[str]) -> dict[str, Any]:
+    pages = {}
+    for html_file in sorted((site / "cards").glob("*/*/index.html")):
+        if html_file.parent.name == "print":  # a deck's print sheets, not a card page
+            continue
+        html = html_file.read_text(encoding="utf-8")
+        figs = set()
+        for src in _img_sources(html):
+            if src.startswith(("http:", "https:", "data:")):
+                continue
+            f = (html_file.parent / src.split("#")[0].split("?")[0]).resolve()
+            if f.is_file() and "assets" not in f.relative_to(site.resolve()).parts:
+                figs.add(f)
+        rel = str(html_file.parent.relative_to(site))
+        pages[rel] = {
+            "html_bytes": html_file.stat().st_size,
+            "figure_bytes": sum(f.stat().st_size for f in figs),
+            "figures": len(figs),
+            "formulas": html.count('class="arithmatex"'),
+        }
+        pages[rel]["total_bytes"] = pages[rel]["html_bytes"] + pages[rel]["figure_bytes"]
+    sample = next(iter(sorted((site / "cards").glob("*/*/index.html"))), None)
+    shared: dict[str, int] = {}
+    if sample is not None:
+        for src in _assets(sample.read_text(encoding="utf-8")):
+            f = (sample.parent / src.split("?")[0]).resolve()
+            if f.is_file():
+                shared[str(f.relative_to(site.resolve()))] = f.stat().st_size
+    katex = {k: v for k, v in shared.items() if "vendor/katex" in k}
+    fonts = {f: (site / f).stat().st_size for f in fonts_used if (site / f).is_file()}
+    font_dir = site / "vendor" / "katex" / "fonts"
+    all_fonts = sum(p.stat().st_size for p in font_dir.glob("*") if p.is_file()) if font_dir.is_dir() else 0
+    heaviest = max(pages, key=lambda p: pages[p]["total_bytes"]) if pages else None
+    return {
+        "pages": pages,
+        "heaviest_page": heaviest,
+        "max_card_page_kb": pages[heaviest]["total_bytes"] / KB if heaviest else float("nan"),
+        "median_card_page_kb": median([p["total_bytes"] / KB for p in pages.values()]),
+        "pages_over_budget": sorted(p for p in pages if pages[p]["total_bytes"] / KB > BUDGETS["max_card_page_kb"][0]),
+        "shared_assets": shared,
+        "shared_assets_kb": sum(shared.values()) / KB,
+        "theme_kb": sum(v for k, v in shared.items() if k.startswith("assets/")) / KB,
+        "katex_js_css_kb": sum(katex.values()) / KB,
+        "katex_fonts_used": fonts,
+        "katex_fonts_used_kb": sum(fonts.values()) / KB,
+        "katex_fonts_all_kb": all_fonts / KB,
+        "math_assets_kb": (sum(katex.values()) + sum(fonts.values())) / KB,
+        "site_kb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / KB,
+        "site_files": sum(1 for p in site.rglob("*") if p.is_file()),
+    }
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+# Records when the last .arithmatex got data-katex="done" (katex-init.js sets it after rendering each).
+_OBSERVE = """
+(() => {
+  window.__ccMath = {last: null, count: 0};
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.attributeName === "data-katex" && r.target.getAttribute("data-katex") === "done") {
+        window.__ccMath.last = performance.now(); window.__ccMath.count++;
+      }
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-katex"]});
+})();
+"""
+
+
+def bench_browser(site: Path, pages: dict[str, Any], runs: int) -> dict[str, Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"error": "playwright is not installed (pip install -e '.[dev]')"}
+    exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        return {"error": "no chromium"}
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    heaviest = max(pages, key=lambda p: (pages[p]["formulas"], pages[p]["total_bytes"]))
+    out: dict[str, Any] = {"page": heaviest, "formulas": pages[heaviest]["formulas"]}
+    fonts: set[str] = set()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+            # fonts the pages actually load: every card page, the home page
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            def font(r: Any) -> None:
+                if r.url.endswith(".woff2") and r.url.startswith(base):
+                    fonts.add(r.url[len(base) + 1 :])
+
+            page.on("request", font)
+            for rel in [""] + sorted(pages):
+                page.goto(f"{base}/{rel}/" if rel else f"{base}/", wait_until="load")
+                page.wait_for_function("() => !document.querySelector('.arithmatex:not([data-katex=done])')", timeout=20000)
+                page.evaluate("() => document.fonts.ready.then(() => true)")
+            ctx.close()
+            samples, marks, loads = [], [], []
+            for _ in range(runs):
+                ctx = browser.new_context()  # a cold cache every time, as a first visit
+                page = ctx.new_page()
+                page.add_init_script(_OBSERVE)
+                page.goto(f"{base}/{heaviest}/", wait_until="load")
+                page.wait_for_function("() => !document.querySelector('.arithmatex:not([data-katex=done])')", timeout=20000)
+                page.wait_for_timeout(50)
+                r = page.evaluate(
+                    """() => ({last: window.__ccMath.last, count: window.__ccMath.count,
+                        mark: (performance.getEntriesByName('convcards:math-rendered').slice(-1)[0] || {}).startTime || null,
+                        load: performance.getEntriesByType('navigation')[0].loadEventEnd})"""
+                )
+                samples.append(r["last"])
+                marks.append(r["mark"])
+                loads.append(r["load"])
+                ctx.close()
+            browser.close()
+    finally:
+        httpd.shutdown()
+    out.update({
+        "last_formula_ms": median([s for s in samples if s is not None]),
+        "samples_ms": samples,
+        "mark_ms": marks,
+        "load_event_ms": median(loads),
+        "fonts_used": sorted(fonts),
+    })
+    return out
+
+
+def bench_core(runs: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    from generator import core
+
+    k = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+
+    def naive(n: int) -> tuple[list[int], list[int], list[int]]:
+        """Every output position, every tap: the triplets one by one (no numpy)."""
+        rows, cols, vals = [], [], []
+        kl = k.tolist()
+        o = n - 3 + 1
+        for r in range(o):
+            for c in range(o):
+                row = r * o + c
+                for a in range(3):
+                    for b in range(3):
+                        rows.append(row)
+                        cols.append((r + a) * n + c + b)
+                        vals.append(kl[a][b])
+        return rows, cols, vals
+
+    out = {}
+    for n in (64, 256):
+        fast, slow = [], []
+        for _ in range(max(runs, 7)):
+            t = time.perf_counter()
+            res = core.unrolled_coo((n, n), k)
+            fast.append(time.perf_counter() - t)
+        for _ in range(3 if n == 256 else runs):
+            t = time.perf_counter()
+            ref = naive(n)
+            slow.append(time.perf_counter() - t)
+        same = all(np.array_equal(np.asarray(a), b) for a, b in zip(ref, res[:3], strict=True))
+        out[f"coo_{n}_ms"] = median(fast) * 1000
+        out[f"naive_{n}_ms"] = median(slow) * 1000
+        out[f"coo_{n}_speedup"] = median(slow) / median(fast)
+        out[f"coo_{n}_nonzeros"] = int(len(res[0]))
+        out[f"coo_{n}_agrees_with_naive"] = bool(same)
+    return out
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        mem = next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
+        info["memory_gib"] = round(int(mem.split()[1]) / 1024**2, 1)
+    except (OSError, StopIteration):
+        pass
+    exe = shutil.which("chromium")
+    if exe:
+        try:
+            info["chromium"] = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return info
+
+
+def verdict(name: str, value: float) -> str:
+    limit = BUDGETS[name][0]
+    if value != value:  # nan: not measured
+        return "not measured"
+    ok = value >= limit if name.endswith("speedup") else value <= limit
+    return "met" if ok else "MISSED"
+
+
+def table(results: dict[str, Any]) -> str:
+    g, s, w, b, c = (results.get(k, {}) for k in ("generation", "site", "weight", "browser", "core"))
+    rows = [  # (what, value text, budget name or None, value)
+        ("cold generation, whole deck", g.get("cold"), "cold_generation_s"),
+        ("no-op regeneration", g.get("noop"), "noop_regeneration_s"),
+        ("one-card change, regeneration", g.get("one_card"), "one_card_regeneration_s"),
+        ("mkdocs build --strict", s.get("mkdocs_build"), "mkdocs_build_s"),
+        ("make site after a one-card change", s.get("make_site_one_card"), None),
+    ]
+    lines = ["| measure | median | CPU | budget | verdict |", "|---|---:|---:|---:|---|"]
+    values: dict[str, float] = {}
+    for what, ser, name in rows:
+        if not ser:
+            continue
+        v = ser["median_s"]
+        if name:
+            values[name] = v
+        budget = f"<= {BUDGETS[name][0]:g} s" if name else ""
+        lines.append(f"| {what} | {v:.2f} s | {ser['median_cpu_s']:.2f} s | {budget} | {verdict(name, v) if name else ''} |")
+    if w:
+        values["max_card_page_kb"] = w["max_card_page_kb"]
+        values["math_assets_kb"] = w["math_assets_kb"]
+        mx, ma = w["max_card_page_kb"], w["math_assets_kb"]
+        lines.append(f"| heaviest card page ({w['heaviest_page']}): HTML + figures | {mx:.0f} KB | | <= 100 KB | {verdict('max_card_page_kb', mx)} |")
+        lines.append(f"| median card page: HTML + figures | {w['median_card_page_kb']:.0f} KB | | | |")
+        n_fonts = len(w["katex_fonts_used"])
+        lines.append(f"| shared math assets: KaTeX js + css + {n_fonts} fonts used | {ma:.0f} KB | | <= 400 KB | {verdict('math_assets_kb', ma)} |")
+        theme, kx = w["theme_kb"], w["katex_js_css_kb"]
+        lines.append(f"| shared assets once (theme {theme:.0f} KB, KaTeX {kx:.0f} KB, ours the rest) | {w['shared_assets_kb']:.0f} KB | | | |")
+        lines.append(f"| whole site/ ({w['site_files']} files) | {w['site_kb'] / 1024:.1f} MB | | | |")
+    if b and "last_formula_ms" in b:
+        values["last_formula_ms"] = b["last_formula_ms"]
+        lf = b["last_formula_ms"]
+        lines.append(f"| last formula rendered, heaviest page ({b['page']}, {b['formulas']} formulas) | {lf:.0f} ms | | <= 150 ms | {verdict('last_formula_ms', lf)} |")
+    elif b:
+        lines.append(f"| last formula rendered | {b.get('error')} | | <= 150 ms | not measured |")
+    if c:
+        for n in (64, 256):
+            name = "coo_256_ms" if n == 256 else None
+            v = c[f"coo_{n}_ms"]
+            lines.append(
+                f"| C for {n}x{n} input, 3x3 kernel, sparse (naive loop {c[f'naive_{n}_ms']:.0f} ms, {c[f'coo_{n}_speedup']:.0f}x) "
+                f"| {v:.1f} ms | | "
+                + (f"<= 50 ms, >= 20x | {verdict('coo_256_ms', v)}, {verdict('coo_256_speedup', c['coo_256_speedup'])}" if name else "| ")
+                + " |"
+            )
+        values["coo_256_ms"], values["coo_256_speedup"] = c["coo_256_ms"], c["coo_256_speedup"]
+    results["verdicts"] = {k: verdict(k, v) for k, v in values.items()}
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
+    ap.add_argument("--slow-runs", type=int, default=3, help="runs of the slowest measurements (default 3)")
+    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core")
+    ap.add_argument("--site", type=Path, default=ROOT / "site", help="the built site to weigh and open (default site/)")
+    ap.add_argument("--report", type=Path, default=REPORT)
+    args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    results: dict[str, Any] = {"machine": machine(), "load_before": os.getloadavg(), "runs": args.runs, "slow_runs": args.slow_runs}
+    t0 = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="convcards-bench-"))
+    try:
+        if "core" not in skip:
+            print("bench: numeric core ...", file=sys.stderr, flush=True)
+            results["core"] = bench_core(args.runs)
+        if "generation" not in skip:
+            print("bench: generation (cold, no-op, one card) ...", file=sys.stderr, flush=True)
+            results["generation"] = bench_generation(tmp, args.runs, args.slow_runs)
+        if "site" not in skip:
+            print("bench: mkdocs build, make site ...", file=sys.stderr, flush=True)
+            results["site"], _ = bench_site(tmp, args.slow_runs, "make" in skip)
+        site = args.site
+        if not (site / "index.html").is_file():
+            raise SystemExit(f"bench: no built site at {site}: run `make site` first")
+        browser: dict[str, Any] = {}
+        if "browser" not in skip:
+            print("bench: Chromium ...", file=sys.stderr, flush=True)
+            pages = bench_weight(site, [])["pages"]
+            browser = bench_browser(site, pages, args.runs)
+            results["browser"] = browser
+        if "weight" not in skip:
+            results["weight"] = bench_weight(site, browser.get("fonts_used", []))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    results["load_after"] = os.getloadavg()
+    results["bench_seconds"] = time.perf_counter() - t0
+    text = table(results)
+    m = results["machine"]
+    print(f"\nconvcards benchmark: {m.get('cores')} cores, {m.get('memory_gib')} GiB, Python {m.get('python')}, {m.get('chromium', 'no chromium')}")
+    lb, la = results["load_before"][0], results["load_after"][0]
+    print(f"load average before {lb:.1f}, after {la:.1f}; medians of {args.runs} runs ({args.slow_runs} for the slow ones)\n")
+    print(text)
+    g = results.get("generation", {})
+    if g:
+        print(f"\nno-op regeneration imports matplotlib: {'yes' if g.get('noop_imports_matplotlib') else 'no'}")
+        print(f"one-card change rewrote: {', '.join(g['one_card'].get('files_rewritten_last_run', []))}")
+    w = results.get("weight", {})
+    if w.get("pages_over_budget"):
+        print("card pages over 100 KB: " + ", ".join(f"{p} ({w['pages'][p]['total_bytes'] / KB:.0f} KB)" for p in w["pages_over_budget"]))
+    missed = [k for k, v in results["verdicts"].items() if v != "met"]
+    print(f"\nbudgets: {len(results['verdicts']) - len(missed)} met, {len(missed)} missed" + (f" ({', '.join(missed)})" if missed else ""))
+    print(f"report: {args.report} ({results['bench_seconds']:.0f} s)")
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,380 @@
+"""A content-hash cache: figures and whole generated sites, reused when their inputs are unchanged.
+
+Every entry is keyed by the SHA-256 of *everything* it depends on, so a key that is
+found can be trusted and nothing ever has to be invalidated:
+
+- a **figure** by its kind, the arrays and parameters it draws (a canonical encoding of
+  the arguments, :func:`fingerprint`), its keyword arguments, the source of every module
+  of the generator package and the matplotlib version;
+- a **site** (every output of :func:`generator.render.render_site`) by the canonical
+  encoding of the loaded decks, every template file, the generator's source, the
+  versions of the libraries that shape the output and the names of the hand-written
+  pages beside the generated ones (the navigation lists them).
+
+Entries live in ``.cache/convcards`` at the repository root (gitignored), or in the
+folder named by ``CONVCARDS_CACHE``; ``CONVCARDS_CACHE=off`` disables the cache. Each
+entry carries the digest of its payload and its own key: an entry that does not match
+(truncated, edited, or for another key) is ignored and redrawn, never trusted.
+
+This module only *reads* files; :func:`generator.writer.store` writes the entries
+(one module writes). Drawing in worker processes: :class:`FigureDrawer`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import pickle
+import struct
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+FORMAT = b"convcards-cache 1"
+FIGURE_DIR = "figures"
+SITE_DIR = "sites"
+LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "genanki", "numpy", "pyyaml")
+
+
+# ----------------------------------------------------------------------------- where
+
+
+def folder() -> Path | None:
+    """The cache folder, or None when ``CONVCARDS_CACHE=off``."""
+    env = os.environ.get("CONVCARDS_CACHE", "")
+    if env.lower() in ("off", "0", "no", "false"):
+        return None
+    return Path(env) if env else ROOT / ".cache" / "convcards"
+
+
+def jobs() -> int:
+    """Worker processes for drawing figures: ``CONVCARDS_JOBS``, else every core we may use."""
+    env = os.environ.get("CONVCARDS_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+def fingerprint(obj: Any) -> bytes:
+    """A canonical byte encoding of ``obj``: equal encodings mean equal values.
+
+    Handles what cards are made of: None, bools, numbers, strings, bytes, paths, enums,
+    tuples, lists, dicts (in insertion order, as templates see them), sets (sorted),
+    numpy arrays and scalars (dtype, shape, bytes) and dataclasses (field by field).
+    Any other object is encoded by its class and ``__dict__`` when it has one, else by
+    pickle; an object that cannot be encoded raises ``TypeError`` (no key, no caching).
+    """
+    out: list[bytes] = []
+    _encode(obj, out, 0)
+    return b"".join(out)
+
+
+def _tag(out: list[bytes], tag: bytes, payload: bytes) -> None:
+    out.append(tag + struct.pack("<Q", len(payload)) + payload)
+
+
+def _encode(obj: Any, out: list[bytes], depth: int) -> None:  # noqa: C901 - one branch per type
+    if depth > 60:
+        raise TypeError("structure too deep to fingerprint")
+    if obj is None or isinstance(obj, bool):
+        _tag(out, b"c", repr(obj).encode())
+    elif isinstance(obj, (int, float, complex, str)) and not isinstance(obj, enum.Enum):
+        _tag(out, b"n" if not isinstance(obj, str) else b"s", (type(obj).__name__ + ":" + repr(obj)).encode("utf-8", "surrogatepass"))
+    elif isinstance(obj, (bytes, bytearray)):
+        _tag(out, b"b", bytes(obj))
+    elif isinstance(obj, Path):
+        _tag(out, b"p", str(obj).encode("utf-8", "surrogatepass"))
+    elif isinstance(obj, enum.Enum):
+        _tag(out, b"e", f"{type(obj).__qualname__}.{obj.name}".encode())
+    elif isinstance(obj, np.ndarray):
+        if obj.dtype.hasobject:
+            _tag(out, b"O", str(obj.shape).encode())
+            for item in obj.ravel().tolist():
+                _encode(item, out, depth + 1)
+        else:
+            _tag(out, b"a", f"{obj.dtype.str}{obj.shape}".encode() + b"|" + np.ascontiguousarray(obj).tobytes())
+    elif isinstance(obj, np.generic):
+        _tag(out, b"g", f"{obj.dtype.str}".encode() + b"|" + obj.tobytes())
+    elif isinstance(obj, (list, tuple)):
+        _tag(out, b"l" if isinstance(obj, list) else b"t", str(len(obj)).encode())
+        for item in obj:
+            _encode(item, out, depth + 1)
+    elif isinstance(obj, dict):
+        _tag(out, b"d", str(len(obj)).encode())
+        for k, v in obj.items():
+            _encode(k, out, depth + 1)
+            _encode(v, out, depth + 1)
+    elif isinstance(obj, (set, frozenset)):
+        items = sorted(fingerprint(i) for i in obj)
+        _tag(out, b"S", b"".join(struct.pack("<Q", len(i)) + i for i in items))
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        _tag(out, b"D", f"{type(obj).__module__}.{type(obj).__qualname__}".encode())
+        for f in dataclasses.fields(obj):
+            _encode(f.name, out, depth + 1)
+            _encode(getattr(obj, f.name), out, depth + 1)
+    elif hasattr(obj, "__dict__") and not callable(obj):
+        # e.g. examples.Example: its inputs live in attributes (cached results are derived from them)
+        _tag(out, b"o", f"{type(obj).__module__}.{type(obj).__qualname__}".encode())
+        state = {k: v for k, v in vars(obj).items() if not _is_derived(type(obj), k)}
+        _encode(dict(sorted(state.items())), out, depth + 1)
+    else:
+        try:
+            _tag(out, b"P", pickle.dumps(obj, protocol=4))
+        except Exception as e:  # noqa: BLE001 - anything unpicklable has no key
+            raise TypeError(f"cannot fingerprint {type(obj).__name__}") from e
+
+
+def _is_derived(cls: type, name: str) -> bool:
+    """A ``functools.cached_property`` value: computed from the other attributes, so not part of the key."""
+    from functools import cached_property
+
+    return isinstance(getattr(cls, name, None), cached_property)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 of every Python source file of the generator package (names and bytes)."""
+    h = hashlib.sha256(FORMAT)
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@cache
+def library_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def figure_key(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The key of one figure, or None when its arguments cannot be fingerprinted."""
+    try:
+        data = fingerprint((kind, args, dict(sorted(kwargs.items()))))
+    except TypeError:
+        return None
+    h = hashlib.sha256(b"figure\0" + code_digest().encode() + library_version("matplotlib").encode() + b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str]) -> str | None:
+    """The key of a whole generated site: decks, templates, code, libraries, hand-written pages."""
+    try:
+        h = hashlib.sha256(b"site\0" + code_digest().encode() + b"\0")
+        for lib in LIBRARIES + ("matplotlib",):
+            h.update(f"{lib}={library_version(lib)}\0".encode())
+        for d in template_dirs:
+            d = Path(d)
+            h.update(b"templates\0" + str(d).encode() + b"\0")
+            for path in sorted(p for p in d.rglob("*") if p.is_file()):
+                h.update(str(path.relative_to(d)).encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(fingerprint(sorted(docs_pages)))
+        h.update(fingerprint(decks))
+    except (TypeError, OSError):
+        return None
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- entries
+
+
+def pack(key: str, meta: dict[str, Any], payload: bytes) -> bytes:
+    """An entry: format line, header (key, payload digest, meta) as JSON, then the payload."""
+    head = {"key": key, "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload), "meta": meta}
+    return FORMAT + b"\n" + json.dumps(head, sort_keys=True, ensure_ascii=True).encode() + b"\n" + payload
+
+
+def unpack(key: str, data: bytes) -> tuple[dict[str, Any], bytes] | None:
+    """``(meta, payload)`` of a valid entry for ``key``; None for anything else."""
+    try:
+        fmt, head, payload = data.split(b"\n", 2)
+        if fmt != FORMAT:
+            return None
+        h = json.loads(head)
+        if h.get("key") != key or h.get("size") != len(payload) or h.get("sha256") != hashlib.sha256(payload).hexdigest():
+            return None
+        meta = h.get("meta")
+        return (meta, payload) if isinstance(meta, dict) else None
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _read(kind: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+    base = folder()
+    if base is None or key is None:
+        return None
+    try:
+        data = (base / kind / f"{key}.bin").read_bytes()
+    except OSError:
+        return None
+    return unpack(key, data)
+
+
+def _store(entries: dict[str, bytes]) -> None:
+    """Hand new entries (relative path -> bytes) to the writer; a failure only costs the cache."""
+    base = folder()
+    if base is None or not entries:
+        return
+    from . import writer
+
+    try:
+        writer.store(base, entries)
+    except OSError:
+        pass
+
+
+# ----------------------------------------------------------------------------- sites
+
+
+def load_site(key: str | None) -> dict[str, bytes] | None:
+    """Every output of a site generated before from the same inputs, or None."""
+    entry = _read(SITE_DIR, key) if key else None
+    if entry is None:
+        return None
+    meta, payload = entry
+    files = meta.get("files")
+    if not isinstance(files, list):
+        return None
+    out: dict[str, bytes] = {}
+    pos = 0
+    try:
+        for rel, size in files:
+            out[str(rel)] = payload[pos : pos + int(size)]
+            pos += int(size)
+    except (TypeError, ValueError):
+        return None
+    return out if pos == len(payload) else None
+
+
+def save_site(key: str | None, outputs: dict[str, bytes]) -> None:
+    if not key:
+        return
+    names = sorted(outputs)
+    payload = b"".join(outputs[n] for n in names)
+    _store({f"{SITE_DIR}/{key}.bin": pack(key, {"files": [[n, len(outputs[n])] for n in names]}, payload)})
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _draw(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bytes, str]:
+    from . import content
+
+    svg, alt = content.figure(kind)(*args, **kwargs)
+    return bytes(svg), str(alt)
+
+
+def _worker_init() -> None:
+    """Import matplotlib once per worker, while the parent is still rendering templates."""
+    from . import figures
+
+    figures._matplotlib()
+
+
+class FigureDrawer:
+    """Figures for the templates: from the cache when their key is known, else drawn.
+
+    ``request`` returns the Markdown of a figure at once when its alt text is known
+    (a cache hit, or drawing in this process), else a placeholder that :meth:`finish`
+    replaces. With ``parallel`` set, missing figures are drawn in worker processes
+    (``jobs()`` of them, started on the first miss) while templates keep rendering.
+    """
+
+    PLACEHOLDER = "\x02convcards-figure-{}\x03"
+
+    def __init__(self, parallel: bool = False):
+        self.parallel = parallel and jobs() > 1
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: dict[int, tuple[str | None, Future | None, tuple[str, tuple, dict]]] = {}
+        self.results: dict[int, tuple[bytes, str]] = {}
+        self.new: dict[str, bytes] = {}
+        self.hits = self.misses = 0
+
+    def request(self, kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, tuple[bytes, str] | None]:
+        """``(ticket, (svg, alt))`` when known now, else ``(ticket, None)``: call :meth:`result` later."""
+        key = figure_key(kind, args, kwargs)
+        ticket = len(self.pending) + len(self.results)
+        hit = _read(FIGURE_DIR, key) if key else None
+        if hit is not None and isinstance(hit[0].get("alt"), str):
+            self.hits += 1
+            self.results[ticket] = (hit[1], hit[0]["alt"])
+            return ticket, self.results[ticket]
+        self.misses += 1
+        if self.parallel:
+            future = self._submit(kind, args, kwargs)
+            if future is not None:
+                self.pending[ticket] = (key, future, (kind, args, kwargs))
+                return ticket, None
+        self.results[ticket] = self._keep(key, _draw(kind, args, kwargs))
+        return ticket, self.results[ticket]
+
+    def _submit(self, kind: str, args: tuple, kwargs: dict) -> Future | None:
+        try:
+            pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - not sendable to a worker: draw here
+            return None
+        if self.pool is None:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            self.pool = ProcessPoolExecutor(max_workers=jobs(), mp_context=ctx, initializer=_worker_init)
+        return self.pool.submit(_draw, kind, args, kwargs)
+
+    def _keep(self, key: str | None, result: tuple[bytes, str]) -> tuple[bytes, str]:
+        if key:
+            self.new[f"{FIGURE_DIR}/{key}.bin"] = pack(key, {"alt": result[1]}, result[0])
+        return result
+
+    def result(self, ticket: int) -> tuple[bytes, str]:
+        """The figure of a ticket, waiting for its worker if needed."""
+        if ticket not in self.results:
+            key, future, job = self.pending.pop(ticket)
+            try:
+                res = future.result()
+            except Exception:  # noqa: BLE001 - a worker that failed: draw here, so a real error surfaces with its traceback
+                res = _draw(*job)
+            self.results[ticket] = self._keep(key, res)
+        return self.results[ticket]
+
+    def finish(self) -> None:
+        """Wait for every worker, stop the pool and store the new figures in the cache."""
+        for ticket in list(self.pending):
+            self.result(ticket)
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+        _store(self.new)
+        self.new = {}
+
+    def close(self) -> None:
+        """Stop the workers without waiting for figures nobody will use (after an error)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def fill(self, text: str, markdown_of: Callable[[int], str]) -> str:
+        """Replace every placeholder in ``text`` by ``markdown_of(ticket)``."""
+        if "\x02convcards-figure-" not in text:
+            return text
+        import re
+
+        return re.sub("\x02convcards-figure-(\\d+)\x03", lambda m: markdown_of(int(m.group(1))), text)
