@@ -231,7 +231,7 @@ def test_output_size_table_matches_counted_positions(docs, spec):
         dropped = int((~cov[p : p + i]).sum())
         drops += dropped > 0
         lost = f" ({dropped} input)" if left else ""
-        row = f"| {i} | {k} | {p} | {s} | {relationship(i, k, p, s)} | {i + 2 * p - k} | **{o}** | {left}{lost} |"
+        row = f"| ({i}, {k}, {p}, {s}) | {relationship(i, k, p, s)} | {i + 2 * p - k} | **{o}** | {left}{lost} |"
         assert row in text, row
     assert drops >= 1, "one case where the floor drops input"
     assert {relationship(c["i"], c["k"], c["p"], c["s"]) for c in cases} >= {1, 2, 5, 6}
