@@ -143,10 +143,10 @@ def _is_int(v: object) -> bool:
 
 def _int_in(col: _Collector, card: str, fld: str, v: object, lo: int, hi: int) -> int | None:
     if not _is_int(v):
-        col.add(card, fld, f"a whole number from {lo} to {hi}", v)
+        col.add(card, fld, f"a whole number from {lo} to {hi}", short(v))
         return None
     if not lo <= v <= hi:
-        col.add(card, fld, f"a whole number from {lo} to {hi}", v)
+        col.add(card, fld, f"a whole number from {lo} to {hi}", short(v))
         return None
     return v
 
@@ -160,11 +160,11 @@ def _ints(col: _Collector, card: str, fld: str, v: object, counts: tuple[int, ..
     if _is_int(v):
         v = [v]
     if not isinstance(v, list) or len(v) not in (1, *counts) or not all(_is_int(e) for e in v):
-        col.add(card, fld, f"{what} (whole numbers from {lo} to {hi})", given)
+        col.add(card, fld, f"{what} (whole numbers from {lo} to {hi})", short(given))
         return None
     bad = [e for e in v if not lo <= e <= hi]
     if bad:
-        col.add(card, fld, f"{'a whole number' if len(v) == 1 else 'whole numbers'} from {lo} to {hi}", given)
+        col.add(card, fld, f"{'a whole number' if len(v) == 1 else 'whole numbers'} from {lo} to {hi}", short(given))
         return None
     return v
 
@@ -256,12 +256,14 @@ def _example(col: _Collector, card: str, name: str, v: object) -> ExampleSpec | 
         col.add(card, pre, "a mapping with operation, input, kernel, ...", v)
         return None
     col.unknown_keys(card, f"{pre}.", v, EXAMPLE_KEYS)
+    before = len(col.problems)
     op = v.get("operation", "cross_correlation")
     if op not in OPERATIONS:
         close = difflib.get_close_matches(str(op), OPERATIONS, n=1)
-        col.add(card, f"{pre}.operation", f"one of {', '.join(OPERATIONS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), op)
-        return None
-    before = len(col.problems)
+        col.add(
+            card, f"{pre}.operation", f"one of {', '.join(OPERATIONS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), short(op)
+        )
+        op = "cross_correlation"  # go on checking the other fields; the example is rejected below
     x = _array(col, card, f"{pre}.input", v.get("input")) if "input" in v else None
     if "input" not in v:
         col.add(card, f"{pre}.input", "an array", "nothing")
@@ -337,7 +339,11 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
             col.add(card, f"{pre}.output_padding", f"a value smaller than the stride ({s}) or the dilation ({d}) along {name}", a)
             return False
     if op == "transposed_convolution":
-        oh, ow = core.transposed_output_shape(in_hw, k_hw, p) if x.ndim != 1 else (1, core.transposed_output_shape(in_hw, k_hw, _row_params(p))[1])
+        oh, ow = (
+            core.transposed_output_shape(in_hw, k_hw, p)
+            if x.ndim != 1
+            else (1, core.transposed_output_shape(in_hw, k_hw, _row_params(p))[1])
+        )
         if oh < 1 or ow < 1:
             col.add(card, f"{pre}.padding", "padding small enough for a transposed output of at least 1×1", p.padding)
             return False
@@ -348,14 +354,21 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
         span = [core.effective_kernel_size(k_hw[i], q.dilation[i]) for i in (0, 1)]
         padded = [in_hw[0] + q.padding[0] + q.padding[1], in_hw[1] + q.padding[2] + q.padding[3]]
         if span[0] > padded[0] or span[1] > padded[1]:
-            col.add(card, f"{pre}.kernel", f"a kernel (dilated span {span[0]}×{span[1]}) no larger than the padded input ({padded[0]}×{padded[1]})", f"shape {k.shape}")
+            col.add(
+                card,
+                f"{pre}.kernel",
+                f"a kernel (dilated span {span[0]}×{span[1]}) no larger than the padded input ({padded[0]}×{padded[1]})",
+                f"shape {k.shape}",
+            )
             return False
     q = _row_params(p) if x.ndim == 1 else p
     out = core.output_shape(fwd_in, k_hw, q)
     rows = out[0] * out[1] * (k.shape[0] if multi else 1)
     cols = fwd_in[0] * fwd_in[1] * (x.shape[0] if multi else 1)
     if rows * cols > MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4:
-        col.add(card, f"{pre}.input", f"a size whose matrix C has at most {MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4} entries", f"{rows}×{cols}")
+        col.add(
+            card, f"{pre}.input", f"a size whose matrix C has at most {MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4} entries", f"{rows}×{cols}"
+        )
         return False
     return True
 
@@ -394,7 +407,9 @@ def _practice(col: _Collector, card: str, v: object, examples: dict) -> Practice
         kinds = list(PRACTICE_KINDS)
     example = v.get("example")
     if example is not None and (not isinstance(example, str) or example not in examples):
-        col.add(card, "practice.example", f"the name of one of this card's examples ({', '.join(examples) or 'none'})", example)
+        col.add(
+            card, "practice.example", f"the name of one of this card's examples ({', '.join(map(str, examples)) or 'none'})", short(example)
+        )
         example = None
     return PracticeSpec(seed=seed or 0, variants=variants or 3, kinds=tuple(kinds), example=example)
 
@@ -430,7 +445,12 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
     if not isinstance(template, str) or (templates is not None and template not in templates):
         choices = sorted(templates or ())
         close = difflib.get_close_matches(str(template), choices, n=1)
-        col.add(cid, "template", "an existing template" + (f" (did you mean '{close[0]}'?)" if close else f" ({', '.join(choices)})"), template)
+        col.add(
+            cid,
+            "template",
+            "an existing template" + (f" (did you mean '{close[0]}'?)" if close else f" ({', '.join(choices)})"),
+            short(template),
+        )
     builds_on = v.get("builds_on", [])
     if not isinstance(builds_on, list) or not all(isinstance(b, str) and ID_RE.match(b) for b in builds_on):
         col.add(cid, "builds_on", "a list of card ids", builds_on)
@@ -442,7 +462,7 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
     for w in views:
         if w not in VIEWS:
             close = difflib.get_close_matches(w, VIEWS, n=1)
-            col.add(cid, "views", f"views from {', '.join(VIEWS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), w)
+            col.add(cid, "views", f"views from {', '.join(VIEWS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), short(w))
     raw_examples = v.get("examples", {})
     examples: dict[str, ExampleSpec] = {}
     if not isinstance(raw_examples, dict):
@@ -455,12 +475,23 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
             built = _example(col, cid, name, ex)
             if built is not None:
                 examples[name] = built
-    practice = _practice(col, cid, v.get("practice"), examples)
+    # names as written: an example rejected above is reported once, not again under practice.example
+    practice = _practice(col, cid, v.get("practice"), raw_examples if isinstance(raw_examples, dict) else {})
     data = _data(col, cid, v.get("data", {}))
     return CardSpec(
-        id=cid, deck=deck, title=title, question=question, template=template if isinstance(template, str) else "",
-        builds_on=tuple(builds_on), views=tuple(w for w in views if w in VIEWS), examples=examples,
-        practice=practice, data=data if isinstance(data, dict) else {}, summary=summary, file=col.file, order=order,
+        id=cid,
+        deck=deck,
+        title=title,
+        question=question,
+        template=template if isinstance(template, str) else "",
+        builds_on=tuple(builds_on),
+        views=tuple(w for w in views if w in VIEWS),
+        examples=examples,
+        practice=practice,
+        data=data if isinstance(data, dict) else {},
+        summary=summary,
+        file=col.file,
+        order=order,
     )
 
 
@@ -543,10 +574,15 @@ def _read(path: Path, col: _Collector) -> object:
     except UnicodeDecodeError as e:
         lines = raw[: e.start].decode("utf-8", errors="replace").split("\n")
         card, fld = _locate(lines, len(lines) - 1)
-        col.problems.append(Problem(
-            col.file, card, fld, "a UTF-8 text file (save it as UTF-8)",
-            f"the byte 0x{raw[e.start]:02x} at line {len(lines)}, column {len(lines[-1]) + 1}, which is not UTF-8",
-        ))
+        col.problems.append(
+            Problem(
+                col.file,
+                card,
+                fld,
+                "a UTF-8 text file (save it as UTF-8)",
+                f"the byte 0x{raw[e.start]:02x} at line {len(lines)}, column {len(lines[-1]) + 1}, which is not UTF-8",
+            )
+        )
         return None
     try:
         doc = yaml.safe_load(text)
@@ -634,14 +670,20 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
         seen_decks.setdefault(d.id, d.file)
         for c in d.cards:
             if c.id in seen_cards:
-                problems.append(Problem(d.file, c.id, "id", f"a card id used once (also in {seen_cards[c.id]})", f"a duplicate id '{c.id}'"))
+                problems.append(
+                    Problem(d.file, c.id, "id", f"a card id used once (also in {seen_cards[c.id]})", f"a duplicate id '{c.id}'")
+                )
             seen_cards.setdefault(c.id, d.file)
     for d in decks:
         for c in d.cards:
             for b in c.builds_on:
                 if b not in seen_cards:
                     close = difflib.get_close_matches(b, list(seen_cards), n=1)
-                    problems.append(Problem(d.file, c.id, "builds_on", "ids of cards in the deck" + (f" (did you mean '{close[0]}'?)" if close else ""), b))
+                    problems.append(
+                        Problem(
+                            d.file, c.id, "builds_on", "ids of cards in the deck" + (f" (did you mean '{close[0]}'?)" if close else ""), b
+                        )
+                    )
     if problems:
         raise SpecError(problems)
     return sorted(decks, key=lambda d: (d.order, d.id))

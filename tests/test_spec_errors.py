@@ -487,6 +487,24 @@ def test_the_random_specs_are_often_valid(tmp_path):
 def test_author_template_asking_for_an_unknown_figure(docs_copy, tmp_path):
     tdir = tmp_path / "templates"
     (tdir / "cards").mkdir(parents=True)
-    (tdir / "cards/mine.md.j2").write_text('{% extends "base.md.j2" %}\n{% block answer %}\n{{ figure("sliding_windo", main) }}\n{% endblock %}\n')
+    (tdir / "cards/mine.md.j2").write_text(
+        '{% extends "base.md.j2" %}\n{% block answer %}\n{{ figure("sliding_windo", main) }}\n{% endblock %}\n'
+    )
     m = fails(docs_copy, tmp_path, {"d.yaml": deck(GOOD, card_extra="template: cards/mine.md.j2\n")}, "--templates", str(tdir))
     one(m, Path("cards/mine.md.j2"), "c1", "template", "a figure kind (", "figure('sliding_windo')")
+
+
+def test_a_bad_operation_does_not_hide_the_other_fields(docs_copy, tmp_path):
+    m = fails(
+        docs_copy, tmp_path, {"d.yaml": deck("operation: corss_correlation\ninput: [[1, 2], [3, 4]]\nkernel: [[1]]\ndilation: two\n")}
+    )
+    assert len(m) == 2, [x.group(0) for x in m]
+    f = tmp_path / "decks/d.yaml"
+    has(m[0], f, "c1", "examples.main.operation", "did you mean 'cross_correlation'", "'corss_correlation'")
+    has(m[1], f, "c1", "examples.main.dilation", "whole numbers from 1 to 8", "'two'")
+
+
+def test_a_rejected_example_is_reported_once(docs_copy, tmp_path):
+    """practice.example naming an example that has its own error is not a second problem."""
+    m = fails(docs_copy, tmp_path, {"d.yaml": deck("input: []\nkernel: [[1]]\n", card_extra="practice: {example: main}\n")})
+    one(m, tmp_path / "decks/d.yaml", "c1", "examples.main.input", "non-empty array", "[]")
