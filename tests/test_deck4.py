@@ -280,7 +280,7 @@ def test_relationships_table_rows(pages, deck):
         measured = brute_scatter(np.ones((o, o), dtype=int), np.ones((k, k), dtype=int), s, p, 1, a).shape[0]
         assert measured == i, row  # the transposed convolution goes back to the input size
         line = next(ln.strip() for ln in page.splitlines() if ln.strip().startswith(f"| {row['rel']} |"))
-        head = f"| {row['rel']} | \\({i}, {k}, {s}, {p}\\) | \\({o}\\) | \\({s - 1}\\) | \\({k - p - 1}\\) | \\({a}\\) |"
+        head = f"| {row['rel']} | \\({i}, {k}, {s}, {p}\\) | \\({o}, {s - 1}, {k - p - 1}, {a}\\) |"
         assert line.startswith(head), line
         assert line.endswith(f" = {measured}\\) | \\({measured} = i\\) |"), line
 
@@ -299,7 +299,7 @@ def test_output_size_table_rows(pages, deck):
             t = F.conv_transpose2d(torch.ones(1, 1, i, i), torch.ones(1, 1, k, k), stride=s, padding=p, output_padding=a, dilation=d)
             assert t.shape[-1] == measured[0]
         m = measured[0]
-        assert f"| {i} | {k} | {s} | {p} | {d} | {a} | {m} | {m} | {m} |" in page, row
+        assert f"| \\({i}, {k}, {s}, {p}, {d}, {a}\\) | \\({m}\\) | \\({m}\\) | \\({m}\\) |" in page, row
     ex = deck["transposed-output-size"]["examples"]["up"]
     y, k = np.array(ex["input"]), np.array(ex["kernel"])
     out = brute_scatter(y, k, ex["stride"], ex["padding"], 1, ex["output_padding"])
@@ -358,6 +358,7 @@ def test_not_an_inverse_numbers(pages, cards):
     assert not np.array_equal(CtC, np.eye(16, dtype=int))
     assert f"C^\\top C = {latex.bmatrix(CtC)}" in page
     assert f"{np.count_nonzero(CtC != np.eye(16, dtype=int))} of its 256 entries differ" in page
+    assert f"\\operatorname{{diag}}(C^\\top C) = {latex.bmatrix(np.array([CtC[j, j] for j in range(16)]))}" in page
     y = C @ X.ravel()
     back = (brute_transpose(C) @ y).reshape(4, 4)
     assert back.shape == X.shape and not np.array_equal(back, X)
