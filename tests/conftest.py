@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import http.server
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -31,17 +33,30 @@ def run_generator(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built from the committed docs with ``mkdocs build --strict`` into a fresh folder."""
+@functools.cache
+def strict_build() -> tuple[Path, str | None]:
+    """One ``mkdocs build --strict`` of the committed docs per test process, into a fresh folder.
+
+    Returns (site folder, error text or None). Shared by the ``site_dir`` fixture and by test
+    modules that discover the built pages at collection time (tests/test_browser_pages.py).
+    """
     if not (ROOT / "docs/vendor/katex/katex.min.js").exists():
-        pytest.fail("KaTeX is not in docs/vendor: run `make site` (it copies it from node_modules)")
-    out = tmp_path_factory.mktemp("site")
+        return Path(), "KaTeX is not in docs/vendor: run `make site` (it copies it from node_modules)"
+    out = Path(tempfile.mkdtemp(prefix="convcards-site-"))
+    atexit.register(shutil.rmtree, out, True)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)], cwd=ROOT, capture_output=True, text=True, env=env
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, (None if proc.returncode == 0 else proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    """The site built from the committed docs with ``mkdocs build --strict`` into a fresh folder."""
+    out, error = strict_build()
+    if error:
+        pytest.fail(error)
     return out
 
 
@@ -82,10 +97,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh page whose every request is recorded; requests off 127.0.0.1 are blocked and listed."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_recorded_page(browser, server: str, **context_options):
+    """A new context and page whose every request is recorded; requests off 127.0.0.1 are blocked
+    and listed. Returns (context, page); the caller closes the context."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
     pg = context.new_page()
     pg.offsite_requests = []  # type: ignore[attr-defined]
     pg.failed_requests = []  # type: ignore[attr-defined]
@@ -101,7 +116,16 @@ def page(browser, server):
 
     pg.route("**/*", route)
     pg.on("requestfailed", lambda req: pg.failed_requests.append(req.url))
+    # an HTTP error (a 404 for a missing font or figure) is a failed request for the reader too
+    pg.on("response", lambda r: pg.failed_requests.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page whose every request is recorded; requests off 127.0.0.1 are blocked and listed."""
+    context, pg = open_recorded_page(browser, server)
     yield pg
     context.close()
