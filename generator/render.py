@@ -120,7 +120,9 @@ class _Figures:
 
     @staticmethod
     def _markdown(fname: str, alt: str) -> str:
-        return f"![{alt}]({fname}){{ .cc-figure loading=lazy }}"
+        # Brackets or backslashes in the alt text would end or escape the Markdown image.
+        safe = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"![{safe}]({fname}){{ .cc-figure loading=lazy }}"
 
     def finish(self, markdown: str) -> str:
         """The page with every placeholder replaced, once each figure is drawn (bytes into ``files``)."""

@@ -299,6 +299,17 @@ def _example(col: _Collector, card: str, name: str, v: object) -> ExampleSpec | 
 def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: np.ndarray, p: core.ConvParams) -> bool:
     """Dimensions agree, sizes are within limits, and the kernel fits."""
     multi = x.ndim == 3
+    if multi and op != "cross_correlation":
+        # The multi-channel pages show what a layer computes; the other operations are single-channel.
+        col.add(card, f"{pre}.operation", "cross_correlation for a multi-channel input (C_in, h, w)", op)
+        return False
+    if op.endswith("pooling"):
+        if p.padding != (0, 0, 0, 0):
+            col.add(card, f"{pre}.padding", "0 for pooling (Relationship 7: pooling without padding)", list(p.padding))
+            return False
+        if p.dilation != (1, 1):
+            col.add(card, f"{pre}.dilation", "1 for pooling", list(p.dilation))
+            return False
     if x.ndim == 1 and k.ndim != 1:
         col.add(card, f"{pre}.kernel", "a 1-D kernel for a 1-D input", f"{k.ndim} dimensions")
         return False

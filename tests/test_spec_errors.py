@@ -508,3 +508,42 @@ def test_a_rejected_example_is_reported_once(docs_copy, tmp_path):
     """practice.example naming an example that has its own error is not a second problem."""
     m = fails(docs_copy, tmp_path, {"d.yaml": deck("input: []\nkernel: [[1]]\n", card_extra="practice: {example: main}\n")})
     one(m, tmp_path / "decks/d.yaml", "c1", "examples.main.input", "non-empty array", "[]")
+
+
+# ----------------------------------------------------------------------------- unsupported combinations
+# Operations the pages cannot show correctly are refused with a message, not computed wrongly:
+# a multi-channel true or transposed convolution, and pooling with padding (max pooling pads with
+# -inf in PyTorch) or dilation.
+
+
+def _one_example_spec(tmp_path, example: str):
+    f = tmp_path / "deck.yaml"
+    f.write_text(
+        "deck: mine\ntitle: Mine\ncards:\n  - id: c1\n    title: T\n    question: Q?\n    examples:\n      main:\n" + example,
+        encoding="utf-8",
+    )
+    return f
+
+
+@pytest.mark.parametrize(
+    ("example", "field", "expected"),
+    [
+        (
+            "        operation: convolution\n        input: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]\n        kernel: [[[[1]], [[2]]]]\n",
+            "examples.main.operation",
+            "cross_correlation for a multi-channel input",
+        ),
+        ("        operation: max_pooling\n        input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n        kernel: 2\n        padding: 1\n", "examples.main.padding", "0 for pooling"),
+        ("        operation: avg_pooling\n        input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n        kernel: 2\n        dilation: 2\n", "examples.main.dilation", "1 for pooling"),
+    ],
+)
+def test_unsupported_combinations_are_refused(tmp_path, example, field, expected):
+    from generator import spec
+    from generator.errors import SpecError
+
+    f = _one_example_spec(tmp_path, example)
+    with pytest.raises(SpecError) as err:
+        spec.load_decks([f])
+    [problem] = err.value.problems
+    assert (problem.card, problem.field) == ("c1", field)
+    assert expected in problem.expected
