@@ -147,7 +147,8 @@ def bench_site(tmp: Path, slow_runs: int, skip_make: bool) -> tuple[dict[str, An
     timed([PY, "-m", "generator", "--quiet"], cwd=proj, env=env)
     out: dict[str, Any] = {}
     def mkdocs(i: int) -> tuple[float, float]:
-        return timed([PY, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(tmp / f"mk-site-{i}")], cwd=proj, env={"NO_MKDOCS_2_WARNING": "1"})
+        cmd = [PY, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(tmp / f"mk-site-{i}")]
+        return timed(cmd, cwd=proj, env={"NO_MKDOCS_2_WARNING": "1"})
 
     out["mkdocs_build"] = series(mkdocs, slow_runs)
     if not skip_make and shutil.which("make"):
@@ -309,19 +310,23 @@ def bench_core(runs: int) -> dict[str, Any]:
 
     k = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
 
-    def naive(n: int) -> tuple[list[int], list[int], list[int]]:
-        """Every output position, every tap: the triplets one by one (no numpy)."""
-        rows, cols, vals = [], [], []
+    def naive(n: int, stride: int = 1, pad: int = 0, dil: int = 1) -> tuple[list[int], list[int], list[int]]:
+        """The triplets of C one by one: a Python loop over output positions and kernel taps,
+        as general as core.unrolled_coo (stride, padding, dilation, taps on padding skipped);
+        the sparse form of tests/test_core.py's brute_unrolled_matrix (its dense C would not fit)."""
         kl = k.tolist()
-        o = n - 3 + 1
+        kh, kw = len(kl), len(kl[0])
+        o = (n + 2 * pad - dil * (kh - 1) - 1) // stride + 1
+        rows, cols, vals = [], [], []
         for r in range(o):
             for c in range(o):
-                row = r * o + c
-                for a in range(3):
-                    for b in range(3):
-                        rows.append(row)
-                        cols.append((r + a) * n + c + b)
-                        vals.append(kl[a][b])
+                for a in range(kh):
+                    for b in range(kw):
+                        rr, cc = r * stride + a * dil - pad, c * stride + b * dil - pad
+                        if 0 <= rr < n and 0 <= cc < n:
+                            rows.append(r * o + c)
+                            cols.append(rr * n + cc)
+                            vals.append(kl[a][b])
         return rows, cols, vals
 
     out = {}
@@ -394,17 +399,21 @@ def table(results: dict[str, Any]) -> str:
         values["max_card_page_kb"] = w["max_card_page_kb"]
         values["math_assets_kb"] = w["math_assets_kb"]
         mx, ma = w["max_card_page_kb"], w["math_assets_kb"]
-        lines.append(f"| heaviest card page ({w['heaviest_page']}): HTML + figures | {mx:.0f} KB | | <= 100 KB | {verdict('max_card_page_kb', mx)} |")
+        heavy = w["heaviest_page"]
+        lines.append(f"| heaviest card page ({heavy}): HTML + figures | {mx:.0f} KB | | <= 100 KB | {verdict('max_card_page_kb', mx)} |")
         lines.append(f"| median card page: HTML + figures | {w['median_card_page_kb']:.0f} KB | | | |")
         n_fonts = len(w["katex_fonts_used"])
-        lines.append(f"| shared math assets: KaTeX js + css + {n_fonts} fonts used | {ma:.0f} KB | | <= 400 KB | {verdict('math_assets_kb', ma)} |")
+        lines.append(f"| shared math assets: KaTeX js + css + {n_fonts} fonts used | {ma:.0f} KB | | <= 400 KB "
+                     f"| {verdict('math_assets_kb', ma)} |")
         theme, kx = w["theme_kb"], w["katex_js_css_kb"]
-        lines.append(f"| shared assets once (theme {theme:.0f} KB, KaTeX {kx:.0f} KB, ours the rest) | {w['shared_assets_kb']:.0f} KB | | | |")
+        lines.append(f"| shared assets once (theme {theme:.0f} KB, KaTeX {kx:.0f} KB, ours the rest) "
+                     f"| {w['shared_assets_kb']:.0f} KB | | | |")
         lines.append(f"| whole site/ ({w['site_files']} files) | {w['site_kb'] / 1024:.1f} MB | | | |")
     if b and "last_formula_ms" in b:
         values["last_formula_ms"] = b["last_formula_ms"]
         lf = b["last_formula_ms"]
-        lines.append(f"| last formula rendered, heaviest page ({b['page']}, {b['formulas']} formulas) | {lf:.0f} ms | | <= 150 ms | {verdict('last_formula_ms', lf)} |")
+        lines.append(f"| last formula rendered, heaviest page ({b['page']}, {b['formulas']} formulas) | {lf:.0f} ms | | <= 150 ms "
+                     f"| {verdict('last_formula_ms', lf)} |")
     elif b:
         lines.append(f"| last formula rendered | {b.get('error')} | | <= 150 ms | not measured |")
     if c:
@@ -461,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     results["bench_seconds"] = time.perf_counter() - t0
     text = table(results)
     m = results["machine"]
-    print(f"\nconvcards benchmark: {m.get('cores')} cores, {m.get('memory_gib')} GiB, Python {m.get('python')}, {m.get('chromium', 'no chromium')}")
+    print(f"\nconvcards benchmark: {m.get('cores')} cores, {m.get('memory_gib')} GiB, Python {m.get('python')}, "
+          f"{m.get('chromium', 'no chromium')}")
     lb, la = results["load_before"][0], results["load_after"][0]
     print(f"load average before {lb:.1f}, after {la:.1f}; medians of {args.runs} runs ({args.slow_runs} for the slow ones)\n")
     print(text)
