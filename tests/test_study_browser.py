@@ -5,6 +5,7 @@ page without JavaScript, and the progress per deck on the home page."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +62,7 @@ def test_study_page_loads_clean(page, server):
 
 def test_flip_by_click(page, server):
     open_study(page, server)
+    assert page.inner_html(".cc-study__back") == ""  # nothing of the answer before the flip
     page.click(".cc-study__card")
     assert back_visible(page)
     assert page.get_attribute(".cc-study__card", "data-flipped") == "true"
@@ -285,3 +287,37 @@ def test_home_shows_progress_after_studying(page, server, site_dir):
     others = [d["id"] for d in data["decks"] if d["id"] != deck]
     for d in others:
         assert not page.locator(f".cc-deck-progress[data-deck='{d}']").is_visible()
+    assert axe_violations(page, ".md-content") == []
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_flipped_card_passes_axe(browser, server, color_scheme):
+    """axe-core on study mode with a card flipped (the state the page-wide check does not see)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+    page = ctx.new_page()
+    page.goto(server + "/study/")
+    page.wait_for_selector("#cc-study[data-ready=true]")
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == ("slate" if color_scheme == "dark" else "default")
+    page.click(".cc-study__settings > summary")
+    page.click(".cc-study__flip")
+    found = axe_violations(page, "#cc-study")
+    ctx.close()
+    assert found == []
+
+
+def axe_violations(page, selector: str) -> list[str]:
+    """Serious and critical axe-core violations inside ``selector``."""
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed: run `npm ci` (or `make test`, which does)")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (sel) => {
+            const r = await axe.run(document.querySelector(sel), {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+        }""",
+        selector,
+    )

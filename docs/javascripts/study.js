@@ -108,10 +108,15 @@
   Study.prototype.setFlipped = function (flipped, announce) {
     var it = this.current();
     this.flipped = !!(flipped && it);
+    if (this.flipped && !this.el.back.innerHTML) {
+      this.el.back.innerHTML = this.backHtml;
+      this.el.back.hidden = false;
+      renderMath(this.el.back);
+    }
     this.el.back.hidden = !this.flipped;
     this.el.card.setAttribute("data-flipped", this.flipped ? "true" : "false");
     this.el.flip.textContent = this.flipped ? "Hide answer" : "Show answer";
-    this.el.flip.setAttribute("aria-label", this.flipped ? "Flip the card back: hide the answer" : "Flip the card: show the answer");
+    this.el.flip.setAttribute("aria-label", this.flipped ? "Hide answer (flip the card back)" : "Show answer (flip the card)");
     this.el.flip.setAttribute("aria-expanded", this.flipped ? "true" : "false");
     this.el.flip.disabled = !it;
     this.el.again.disabled = !this.flipped;
@@ -126,6 +131,7 @@
       el.meta.textContent = "";
       el.front.innerHTML = "";
       el.back.innerHTML = "";
+      this.backHtml = "";
       var done = document.createElement("p");
       done.className = "cc-study__done";
       done.textContent = this.queue.length
@@ -141,10 +147,12 @@
     el.card.setAttribute("data-box", String(box));
     el.meta.textContent = it.deck_title + " · " + it.title + " · box " + box + " of " + BOXES;
     el.front.innerHTML = '<h2 class="cc-study__label">Question</h2>' + it.question;
-    el.back.innerHTML = '<h2 class="cc-study__label">Answer</h2>' + it.answer +
+    // The back is filled in when the card is first flipped: until then nothing of the answer
+    // is in the page (not for the eye, nor for a screen reader, nor as hidden math).
+    el.back.innerHTML = "";
+    this.backHtml = '<h2 class="cc-study__label">Answer</h2>' + it.answer +
       '<p class="cc-study__more"><a href="' + siteBase() + "/" + it.url + '">Open the full card: ' + escapeHtml(it.title.replace(/^Practice: /, "")) + "</a></p>";
     renderMath(el.front);
-    renderMath(el.back);
     this.setFlipped(false, false);
     this.status();
   };
