@@ -85,23 +85,180 @@ def draw_grid(
     hatch: np.ndarray | None = None,
     fmt=num,
 ) -> None:
-    """Draw ``values`` as labelled cells with the top-left corner at ``(x0, y0)`` (y grows down)."""
-    _, _, _, Rectangle = _matplotlib()
+    """Draw ``values`` as labelled cells with the top-left corner at ``(x0, y0)`` (y grows down).
+
+    The cells and their one-line labels are two artists (:func:`_grid_artists`) that write
+    into SVG exactly what a Rectangle and a Text per cell would, at a fraction of the cost.
+    A label of several lines (or mathtext) stays a Text of its own, so callers may restyle it.
+    """
     values = np.atleast_2d(values)
     h, w = values.shape
+    cells: list[tuple[float, float, str, bool]] = []
+    labels: list[tuple[float, float, str, str]] = []
     for r in range(h):
         for c in range(w):
             face = fills[r, c] if fills is not None else COLORS["input"]
-            ax.add_patch(
-                Rectangle(
-                    (x0 + c, y0 + r), 1, 1, facecolor=face, edgecolor=COLORS["edge"], linewidth=0.6,
-                    hatch="///" if hatch is not None and hatch[r, c] else None,
-                )
-            )
+            cells.append((x0 + c, y0 + r, str(face), bool(hatch is not None and hatch[r, c])))
             weight = "bold" if bold is not None and bold[r, c] else "normal"
-            ax.text(x0 + c + 0.5, y0 + r + 0.5, fmt(values[r, c]), ha="center", va="center", fontsize=9, color=COLORS["text"], fontweight=weight)
+            label = str(fmt(values[r, c]))
+            if not label:  # as Text draws nothing for an empty string
+                continue
+            if "\n" in label or "$" in label:
+                ax.text(x0 + c + 0.5, y0 + r + 0.5, label, ha="center", va="center", fontsize=9, color=COLORS["text"], fontweight=weight)
+            else:
+                labels.append((x0 + c + 0.5, y0 + r + 0.5, label, weight))
+    rects, texts = _grid_artists()
+    ax.add_artist(rects(cells))
+    if labels:
+        ax.add_artist(texts(labels))
     if title:
         ax.text(x0 + w / 2, y0 - 0.12, title, ha="center", va="bottom", fontsize=9, color=COLORS["text"])
+
+
+_GRID_ARTISTS: tuple[Any, Any] | None = None
+
+
+def _grid_artists() -> tuple[Any, Any]:
+    """The classes of :func:`draw_grid`'s two artists (defined once matplotlib is imported).
+
+    ``CellRects`` (zorder 1, as patches) and ``CellLabels`` (zorder 3, as texts) keep a
+    prototype Rectangle / Text per style. For SVG they configure the graphics context the
+    way ``Patch.draw`` / ``Text.draw`` do, once per style, and then only convert each cell's
+    corners and write one element: the same bytes, without an artist, a transform stack
+    and a style computation per cell. Any other renderer draws the prototypes cell by cell.
+    """
+    global _GRID_ARTISTS
+    if _GRID_ARTISTS is not None:
+        return _GRID_ARTISTS
+    _, _, _, Rectangle = _matplotlib()
+    from matplotlib.artist import Artist
+    from matplotlib.backends.backend_svg import RendererSVG, _generate_css, _short_float_fmt
+    from matplotlib.path import Path
+    from matplotlib.text import Text
+    from matplotlib.transforms import IdentityTransform
+
+    def svg_of(renderer: Any) -> Any:
+        base = getattr(renderer, "_renderer", renderer)
+        return base if isinstance(base, RendererSVG) else None
+
+    class CellRects(Artist):
+        zorder = 1
+
+        def __init__(self, cells: list[tuple[float, float, str, bool]]):
+            super().__init__()
+            self.cells = cells
+
+        def _proto(self, x: float, y: float, face: str, hatched: bool) -> Any:
+            rect = Rectangle((x, y), 1, 1, facecolor=face, edgecolor=COLORS["edge"], linewidth=0.6, hatch="///" if hatched else None)
+            rect.set_figure(self.get_figure())
+            rect.axes = self.axes
+            rect.set_transform(self.axes.transData)
+            rect.set_clip_path(self.axes.patch)
+            return rect
+
+        def get_window_extent(self, renderer: Any = None) -> Any:
+            from matplotlib.transforms import Bbox
+
+            xs = [c[0] for c in self.cells]
+            ys = [c[1] for c in self.cells]
+            return Bbox([[min(xs), min(ys)], [max(xs) + 1, max(ys) + 1]]).transformed(self.axes.transData)
+
+        def draw(self, renderer: Any) -> None:
+            if not self.get_visible() or not self.cells:
+                return
+            svg = svg_of(renderer)
+            if svg is None:
+                for cell in self.cells:
+                    self._proto(*cell).draw(renderer)
+                return
+            xy = np.array([(x, y) for x, y, _, _ in self.cells], dtype=float)
+            lo = self.axes.transData.transform(xy)
+            hi = self.axes.transData.transform(xy + 1.0)
+            styles: dict[tuple[str, bool], tuple[dict[str, str], str]] = {}
+            codes = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
+            for (x, y, face, hatched), (ax0, ay0), (ax1, ay1) in zip(self.cells, lo, hi, strict=True):
+                key = (face, hatched)
+                if key not in styles:
+                    proto = self._proto(x, y, face, hatched)
+                    gc = svg.new_gc()
+                    gc.set_linewidth(proto._linewidth)
+                    gc.set_capstyle(proto._capstyle)
+                    gc.set_joinstyle(proto._joinstyle)
+                    gc.set_antialiased(proto._antialiased)
+                    proto._set_gc_clip(gc)
+                    gc.set_alpha(proto._alpha)
+                    if proto._hatch:
+                        gc.set_hatch(proto._hatch)
+                        gc.set_hatch_color(proto.get_hatchcolor())
+                        gc.set_hatch_linewidth(proto._hatch_linewidth)
+                    gc.set_foreground(proto._edgecolor, isRGBA=True)
+                    gc.set_dashes(*proto._dash_pattern)
+                    rgb_face = proto._facecolor if proto._facecolor[3] else None
+                    styles[key] = (svg._get_clip_attrs(gc), svg._get_style(gc, rgb_face))
+                    gc.restore()
+                clip, style = styles[key]
+                # the unit square's corners, as Rectangle's path: (0,0) (1,0) (1,1) (0,1), closed; y flipped as SVG's
+                path = Path([(ax0, ay0), (ax1, ay0), (ax1, ay1), (ax0, ay1), (ax0, ay0)], codes)
+                flip = svg._make_flip_transform(IdentityTransform())
+                data = svg._convert_path(path, flip, clip=False, simplify=False)
+                svg.open_group("patch", None)
+                svg.writer.element("path", d=data, **clip, style=style)
+                svg.close_group("patch")
+            self.stale = False
+
+    class CellLabels(Artist):
+        zorder = 3
+
+        def __init__(self, items: list[tuple[float, float, str, str]]):
+            super().__init__()
+            self.items = items
+            self.set_in_layout(False)  # inside their cells: the cells set the extent
+
+        def _proto(self, x: float, y: float, s: str, weight: str) -> Text:
+            t = Text(x, y, s, ha="center", va="center", fontsize=9, color=COLORS["text"], fontweight=weight)
+            t.set_figure(self.get_figure())
+            t.axes = self.axes
+            t.set_transform(self.axes.transData)
+            t.set_clip_path(self.axes.patch)
+            return t
+
+        def draw(self, renderer: Any) -> None:
+            if not self.get_visible():
+                return
+            svg = svg_of(renderer)
+            if svg is None:
+                for item in self.items:
+                    self._proto(*item).draw(renderer)
+                return
+            protos: dict[str, Text] = {}
+            styles: dict[str, str] = {}
+            baseline: dict[tuple[str, str], float] = {}
+            pos = self.axes.transData.transform(np.array([(x, y) for x, y, _, _ in self.items], dtype=float))
+            for (x, y, s, weight), (px, py) in zip(self.items, pos, strict=True):
+                if weight not in protos:
+                    proto = protos[weight] = self._proto(x, y, s, weight)
+                    prop = proto._fontproperties
+                    font = {}
+                    if weight != "normal":
+                        font["font-weight"] = "700"
+                    font["font-size"] = f"{_short_float_fmt(prop.get_size())}px"
+                    font["font-family"] = ", ".join(repr(f) for f in prop.get_family())
+                    font["text-anchor"] = "middle"
+                    font["fill"] = COLORS["text"]
+                    styles[weight] = _generate_css(font)
+                if (s, weight) not in baseline:
+                    proto = protos[weight]
+                    proto.set_text(s)
+                    _, info, _ = proto._get_layout(svg)
+                    baseline[(s, weight)] = info[0][2][1]
+                svg.open_group("text", None)
+                y_svg = svg.height - (py + baseline[(s, weight)])  # the baseline, as Text.draw passes it
+                svg.writer.element("text", s, style=styles[weight], x=_short_float_fmt(px), y=_short_float_fmt(y_svg))
+                svg.close_group("text")
+            self.stale = False
+
+    _GRID_ARTISTS = (CellRects, CellLabels)
+    return _GRID_ARTISTS
 
 
 def outline(ax: Any, x0: float, y0: float, h: float, w: float, color: str = "#e65100", lw: float = 2.2) -> None:
