@@ -179,10 +179,10 @@ class Example:
     @cached_property
     def transposed(self) -> np.ndarray:
         """``C.T @ y`` reshaped: the transposed convolution of :attr:`transposed_input`."""
-        return core.transposed_via_matrix(self.transposed_input, self.k, self._transposed_params)
+        return core.transposed_via_matrix(self.transposed_input, self.k, self.transposed_params)
 
     @cached_property
-    def _transposed_params(self) -> core.ConvParams:
+    def transposed_params(self) -> core.ConvParams:
         """For a forward example, output_padding is chosen so the round trip restores the input shape."""
         if self.transposed_op:
             return self.params
@@ -195,11 +195,11 @@ class Example:
 
     @cached_property
     def transposed_output_padding(self) -> tuple[int, int]:
-        return self._transposed_params.output_padding
+        return self.transposed_params.output_padding
 
     @cached_property
     def scatter(self) -> np.ndarray:
-        return core.transposed_scatter(self.transposed_input, self.k, self._transposed_params)
+        return core.transposed_scatter(self.transposed_input, self.k, self.transposed_params)
 
     @cached_property
     def scatter_stamps(self) -> list[tuple[int, int, Any, np.ndarray]]:
@@ -210,18 +210,18 @@ class Example:
 
     @cached_property
     def zero_inserted(self) -> np.ndarray:
-        return core.zero_insertion_input(self.transposed_input, self.k_hw, self._transposed_params)
+        return core.zero_insertion_input(self.transposed_input, self.k_hw, self.transposed_params)
 
     @cached_property
     def zero_insertion(self) -> np.ndarray:
-        return core.transposed_zero_insertion(self.transposed_input, self.k, self._transposed_params)
+        return core.transposed_zero_insertion(self.transposed_input, self.k, self.transposed_params)
 
     @cached_property
     def CT(self) -> np.ndarray:
         """The matrix of the transposed convolution (``C`` of the forward one, transposed)."""
         if self.transposed_op:
             return self.C.T
-        return core.unrolled_matrix(self.transposed.shape, self.k, self._transposed_params).T
+        return core.unrolled_matrix(self.transposed.shape, self.k, self.transposed_params).T
 
     def as_json(self) -> dict[str, Any]:
         """The example's arrays and parameters as plain lists (for ``cards.json``)."""

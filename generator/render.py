@@ -8,6 +8,7 @@ LaTeX filters; they never see a number that was typed into them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -108,7 +109,8 @@ class _Figures:
             raise SpecError([Problem(self.card.template, self.card.id, "template", expected, f"figure('{kind}')")]) from None
         name = f"{self.card.id}-{getattr(ex, 'name', 'data')}-{kind}".replace("_", "-")
         if kw:
-            name += "-" + "-".join(f"{k}{v}" for k, v in sorted(kw.items()) if isinstance(v, (int, str)))
+            # keyword values become part of the file name: keep only characters safe in a path
+            name += "-" + "-".join(re.sub(r"[^a-z0-9]+", "-", f"{k}{v}".lower()).strip("-") for k, v in sorted(kw.items()) if isinstance(v, (int, str)))
         fname = f"figures/{name}.svg"
         ticket, done = self.drawer.request(kind, (ex,), kw)
         self.files[fname] = done[0] if done else b""
@@ -263,6 +265,6 @@ def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:
         lines.append(f"    - {deck_path(deck)}")
         lines += [f"    - {card_path(c)}" for c in deck.cards]
     if docs_dir is not None:
-        extra = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in LEAD_PAGES)
+        extra = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in LEAD_PAGES and not p.name.startswith("."))
         lines += [f"  - {p}" for p in extra]
     return ("\n".join(lines) + "\n").encode("utf-8")

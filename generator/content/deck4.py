@@ -62,7 +62,7 @@ def _placed(a: np.ndarray, top: int, left: int, out_h: int, out_w: int) -> np.nd
 def zero_insertion_masks(e: Example) -> tuple[np.ndarray, np.ndarray]:
     """For the zero-inserted, padded input of ``e``: where the input values sit, and where padding is."""
     y = e.transposed_input
-    p = e._transposed_params
+    p = e.transposed_params
     z = core.zero_insertion_input(y, e.k_hw, p)
     (dh, dw), (t, _, l, _) = p.dilation, p.padding
     top, left = dh * (e.k_hw[0] - 1) - t, dw * (e.k_hw[1] - 1) - l
@@ -159,7 +159,7 @@ def zero_insertion(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     items = []
     for e in ex.values():
         t = e if e.transposed_op else transposed_of(e)
-        p = t._transposed_params
+        p = t.transposed_params
         items.append({
             "e": e, "t": t, "z": t.zero_inserted, "flipped": t.flipped, "out": t.zero_insertion,
             "ct": t.output, "same": bool(np.array_equal(t.zero_insertion, t.output)),
@@ -366,7 +366,7 @@ def scatter_stamps(e: Example, grad: int = 0) -> tuple[bytes, str]:
     out = e.output
     h, w = y.shape
     oh, ow = out.shape
-    p = e._transposed_params
+    p = e.transposed_params
     (sh, sw), (t, _, l, _) = p.stride, p.padding
     kd = core.dilate(e.k, p.dilation)
     gap = 1.2
