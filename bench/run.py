@@ -332,11 +332,12 @@ def bench_core(runs: int) -> dict[str, Any]:
     out = {}
     for n in (64, 256):
         fast, slow = [], []
-        for _ in range(max(runs, 7)):
-            t = time.perf_counter()
-            res = core.unrolled_coo((n, n), k)
-            fast.append(time.perf_counter() - t)
-        for _ in range(3 if n == 256 else runs):
+        res = core.unrolled_coo((n, n), k)  # warm-up (first-touch of the memory)
+        for _ in range(runs):  # interleaved, so that both see the same load
+            for _ in range(3):
+                t = time.perf_counter()
+                res = core.unrolled_coo((n, n), k)
+                fast.append(time.perf_counter() - t)
             t = time.perf_counter()
             ref = naive(n)
             slow.append(time.perf_counter() - t)
