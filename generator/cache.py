@@ -43,6 +43,7 @@ FORMAT = b"convcards-cache 1"
 FIGURE_DIR = "figures"
 SITE_DIR = "sites"
 CARD_DIR = "cards"
+KEEP = {SITE_DIR: 4, CARD_DIR: 2000, FIGURE_DIR: 2000}  # entries kept per kind, newest first (see prune)
 LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "genanki", "numpy", "pyyaml")
 
 
@@ -322,6 +323,31 @@ def save_site(key: str | None, outputs: dict[str, bytes]) -> None:
     names = sorted(outputs)
     payload = b"".join(outputs[n] for n in names)
     _store({f"{SITE_DIR}/{key}.bin": pack(key, {"files": [[n, len(outputs[n])] for n in names]}, payload)})
+    prune()
+
+
+def prune() -> None:
+    """Keep the cache bounded: per kind, the newest ``KEEP[kind]`` entries (by write time).
+
+    A site entry holds every output (a few MB), so only the last few are kept; card pages
+    and figures are small. A pruned entry is only a miss later, drawn or rendered again."""
+    base = folder()
+    if base is None:
+        return
+    old: list[str] = []
+    for kind, keep in KEEP.items():
+        try:
+            entries = sorted((base / kind).glob("*.bin"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+        except OSError:
+            continue
+        old += [f"{kind}/{p.name}" for p in entries[keep:]]
+    if old:
+        from . import writer
+
+        try:
+            writer.discard(base, old)
+        except OSError:
+            pass
 
 
 # ----------------------------------------------------------------------------- figures

@@ -141,3 +141,9 @@ def store(folder: Path, entries: dict[str, bytes]) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def discard(folder: Path, rels: list[str]) -> None:
+    """Delete cache entries (``generator.cache`` prunes old ones); a missing one is no error."""
+    for rel in rels:
+        (folder / rel).unlink(missing_ok=True)

@@ -288,3 +288,16 @@ def test_minify_leaves_what_it_does_not_understand_alone():
     assert svgmin.minify(odd) == odd
     assert svgmin.minify(b"\xff\xfe not utf-8") == b"\xff\xfe not utf-8"
     assert svgmin.minify(b"plain text") == b"plain text"
+
+
+def test_old_site_entries_are_pruned_and_the_newest_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVCARDS_CACHE", str(tmp_path / "cache"))
+    keys = [f"{i:064x}" for i in range(cache.KEEP[cache.SITE_DIR] + 3)]
+    for i, key in enumerate(keys):
+        cache.save_site(key, {"page.md": f"page {i}\n".encode()})
+        os.utime(tmp_path / "cache" / cache.SITE_DIR / f"{key}.bin", ns=(10**18 + i * 10**9, 10**18 + i * 10**9))
+    cache.prune()
+    kept = sorted(p.stem for p in (tmp_path / "cache" / cache.SITE_DIR).glob("*.bin"))
+    assert kept == sorted(keys[-cache.KEEP[cache.SITE_DIR] :])
+    assert cache.load_site(keys[-1]) == {"page.md": f"page {len(keys) - 1}\n".encode()}
+    assert cache.load_site(keys[0]) is None
