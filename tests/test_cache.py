@@ -54,8 +54,10 @@ ALPHA_FIG = "cards/tiny/figures/alpha-small-sliding-window.svg"
 BETA_FIG = "cards/tiny/figures/beta-small-sliding-window.svg"
 
 
-def generate(decks: Path, docs: Path, cache_dir: Path | str, *extra: str) -> subprocess.CompletedProcess:
+def generate(decks: Path, docs: Path, cache_dir: Path | str, *extra: str, jobs: int | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "CONVCARDS_CACHE": str(cache_dir)}
+    if jobs is not None:
+        env["CONVCARDS_JOBS"] = str(jobs)
     proc = subprocess.run([sys.executable, *extra, "-m", "generator", "--decks", str(decks), "--docs", str(docs), "--quiet"],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -80,8 +82,8 @@ def deck(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cold(deck: Path, tmp_path: Path) -> dict[str, bytes]:
-    """The oracle: every generated file, with the cache off."""
-    generate(deck, tmp_path / "cold-docs", "off")
+    """The oracle: every generated file, with the cache off and every figure drawn in this process."""
+    generate(deck, tmp_path / "cold-docs", "off", jobs=1)
     t = tree(tmp_path / "cold-docs")
     assert ALPHA_FIG in t and BETA_FIG in t
     return t
@@ -89,7 +91,7 @@ def cold(deck: Path, tmp_path: Path) -> dict[str, bytes]:
 
 def test_cached_run_gives_the_bytes_of_a_cold_run(deck, cold, tmp_path):
     store = tmp_path / "cache"
-    generate(deck, tmp_path / "a", store)  # fills the cache
+    generate(deck, tmp_path / "a", store, jobs=2)  # fills the cache, figures drawn by worker processes
     assert len(list((store / "figures").glob("*.bin"))) == 2 and len(list((store / "sites").glob("*.bin"))) == 1
     hit = generate(deck, tmp_path / "b", store, "-X", "importtime")  # whole site from the cache
     assert tree(tmp_path / "a") == cold
