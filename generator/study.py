@@ -23,6 +23,7 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import markdown
@@ -70,10 +71,18 @@ class Item:
         }
 
 
+@lru_cache(maxsize=1)
+def _converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["pymdownx.arithmatex", "attr_list"], extension_configs={"pymdownx.arithmatex": {"generic": True}})
+
+
+@lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
-    """Markdown with LaTeX to HTML; math stays between its delimiters, in arithmatex spans/divs."""
-    md = markdown.Markdown(extensions=["pymdownx.arithmatex", "attr_list"], extension_configs={"pymdownx.arithmatex": {"generic": True}})
-    return md.convert(text)
+    """Markdown with LaTeX to HTML; math stays between its delimiters, in arithmatex spans/divs.
+
+    One converter, reset between texts (building one costs more than converting a short
+    text), and each text converted once: the Anki deck asks again for what study.json has."""
+    return _converter().reset().convert(text)
 
 
 # ----------------------------------------------------------------------------- the back of a card
