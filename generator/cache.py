@@ -207,13 +207,22 @@ def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str]) -> st
     return h.hexdigest()
 
 
+def deck_header(deck: Any) -> dict[str, Any]:
+    """What a card page may read of its deck: every field of the deck but the other cards'
+    specs (their ids, titles and order are in the card key through ``all_cards``)."""
+    if dataclasses.is_dataclass(deck) and not isinstance(deck, type):
+        return {f.name: getattr(deck, f.name) for f in dataclasses.fields(deck) if f.name != "cards"}
+    return {"deck": deck}
+
+
 def card_key(card: Any, deck: Any, all_cards: dict[str, Any], template_dirs: list[Path]) -> str | None:
-    """The key of one card's page: the card, its whole deck (a template may read it), the id,
-    title and deck of every card (links name them), templates, code and libraries."""
+    """The key of one card's page: the card, its deck's own fields (not its other cards, so a
+    change to one card renders only that card again), the id, title and deck of every card in
+    order (links name them), templates, code and libraries."""
     try:
         h = hashlib.sha256(b"card\0" + _environment_digest(template_dirs))
         h.update(fingerprint(card))
-        h.update(fingerprint(deck))
+        h.update(fingerprint(deck_header(deck)))
         h.update(fingerprint([(c.id, c.title, c.deck) for c in all_cards.values()]))
     except (TypeError, OSError, AttributeError):
         return None

@@ -147,17 +147,25 @@ cards:
 """
 
 
-def test_a_change_renders_again_only_the_cards_of_its_deck(deck, tmp_path):
+def test_a_change_renders_again_only_the_changed_card(deck, tmp_path):
     (deck / "2-other.yaml").write_text(OTHER_DECK, encoding="utf-8")
     store, docs = tmp_path / "cache", tmp_path / "docs"
     generate(deck, docs, store)
     cards = set((store / "cards").glob("*.bin"))
     assert len(cards) == 3
     (deck / "1-tiny.yaml").write_text(DECK.replace("kernel: [[0, 1], [1, 0]]", "kernel: [[0, 2], [1, 0]]"), encoding="utf-8")
+    before = tree(docs)
     generate(deck, docs, store)
-    assert len(set((store / "cards").glob("*.bin")) - cards) == 2, "alpha and beta (beta changed, alpha shares its deck), not gamma"
+    new = set((store / "cards").glob("*.bin")) - cards
+    assert len(new) == 1, "beta only: not alpha (same deck) nor gamma (another deck)"
+    after = tree(docs)
+    (entry,) = new
+    assert cache.unpack(entry.stem, entry.read_bytes())[1] == after["cards/tiny/beta.md"], "the new entry is beta's page"
+    assert after["cards/tiny/beta.md"] != before["cards/tiny/beta.md"]
+    assert after["cards/tiny/alpha.md"] == before["cards/tiny/alpha.md"]
+    # the deck index, nav and data are rebuilt, and everything is what a cold run gives
     generate(deck, tmp_path / "cold", "off")
-    assert tree(tmp_path / "cold") == tree(docs)
+    assert tree(tmp_path / "cold") == after
 
 
 def test_corrupted_entries_are_ignored_not_trusted(deck, cold, tmp_path):
