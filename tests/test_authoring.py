@@ -225,9 +225,7 @@ def test_serve_regenerates_and_reloads_on_a_spec_change(tmp_path):
     m = tmp_path / "site"
     (m / "docs").mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", m)
-    if (ROOT / "overrides").is_dir():
-        shutil.copytree(ROOT / "overrides", m / "overrides")
-    for d in ("javascripts", "stylesheets", "vendor"):
+    for d in ("javascripts", "stylesheets", "vendor", ".overrides"):
         shutil.copytree(ROOT / "docs" / d, m / "docs" / d)
     (m / "docs/index.md").write_text("# Preview\n")
     (m / "decks").mkdir()
