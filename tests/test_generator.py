@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, run_generator
@@ -13,10 +16,14 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_two_runs_are_byte_identical(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    for d in (a, b):
-        proc = run_generator("--docs", str(d), "--quiet")
+    """Two cold runs (cache off: every figure drawn, every page rendered) give the same bytes,
+    and so does a run through the cache."""
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for seed, (d, cache) in enumerate(((a, "off"), (b, "off"), (c, str(tmp_path / "cache")))):
+        env = {**os.environ, "CONVCARDS_CACHE": cache, "PYTHONHASHSEED": str(seed)}
+        proc = subprocess.run([sys.executable, "-m", "generator", "--docs", str(d), "--quiet"], cwd=ROOT, capture_output=True, text=True, env=env)
         assert proc.returncode == 0, proc.stderr
+    assert _tree(c) == _tree(a), "a run through the cache differs from a cold run"
     ta, tb = _tree(a), _tree(b)
     assert ta.keys() == tb.keys()
     assert any(k.endswith(".svg") for k in ta), "figures are generated"
