@@ -230,6 +230,29 @@ def output_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]) ->
     return Question("output_size", n, prompt, answer, o, {"i": i, "k": k, "s": s, "p": p, "d": d})
 
 
+def transposed_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]) -> Question:
+    """The output size of a transposed convolution with fresh parameters (PyTorch's form)."""
+    for _ in range(MAX_REDRAWS):
+        i, k, s, p = int(rng.integers(2, 9)), int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(0, 3))
+        d = int(rng.integers(2, 4)) if rng.random() < 0.3 and k > 1 else 1
+        a = int(rng.integers(0, max(s, d)))
+        key = (i, k, s, p, d, a)
+        if core.transposed_output_size(i, k, s, p, p, d, a) >= 1 and key not in seen:
+            break
+    seen.add(key)
+    o = core.transposed_output_size(i, k, s, p, p, d, a)
+    dil = f", dilation \\(d = {d}\\)" if d > 1 else ""
+    prompt = (
+        f"A transposed convolution of an input of size \\(i' = {i}\\) with a kernel of size \\(k = {k}\\), "
+        f"stride \\(s = {s}\\), padding \\(p = {p}\\) per side{dil} and output_padding \\(a = {a}\\): "
+        f"what is the output size \\(o'\\)?"
+    )
+    answer = (
+        f"\\(o' = s(i' - 1) + a + d(k - 1) + 1 - 2p = {s} \\cdot {i - 1} + {a} + {d * (k - 1)} + 1 - {2 * p} = {o}\\)"
+    )
+    return Question("transposed_size", n, prompt, answer, o, {"i": i, "k": k, "s": s, "p": p, "d": d, "a": a})
+
+
 def _applies(kind: str, ex: Example) -> bool:
     """Multi-channel examples get size questions only; max pooling has no matrix C."""
     if ex.multi:
@@ -261,7 +284,9 @@ def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) ->
             seen_examples.append(ex)
         for kind in kinds:
             rng = rng_for(spec.seed, card_id, n, kind)
-            if kind == "output_size":
+            if kind == "output_size" and base.transposed_op:
+                out.append(transposed_size(rng, n, seen_sizes))  # a transposed card asks for o'
+            elif kind == "output_size":
                 out.append(output_size(rng, n, seen_sizes))
             elif kind == "c_entry":
                 out.append(c_entry(ex, rng, n))

@@ -159,8 +159,19 @@ def output_size(i: int, k: int, s: int, p: int, d: int) -> int:
     return sum(1 for start in range(0, i + 2 * p, s) if start + span <= i + 2 * p)
 
 
+def transposed_size(i: int, k: int, s: int, p: int, d: int, a: int) -> int:
+    """Stamps laid one by one on a 1-D canvas: its length, plus output_padding, less the padding."""
+    covered = set()
+    for r in range(i):
+        covered.update(r * s + t * d for t in range(k))
+    return max(covered) + 1 + a - 2 * p
+
+
 def answer(kind: str, prompt: str, x: np.ndarray | None = None, k: np.ndarray | None = None) -> float:
     """The answer to a practice prompt, recomputed. ``x``/``k`` supply the card's own arrays for variant 0."""
+    if kind == "transposed_size":
+        z = {name: int(v) for name, v in re.findall(r"\\\(([iksdpa])'?\s+=\s+(\d+)\\\)", prompt)}
+        return transposed_size(z["i"], z["k"], z["s"], z["p"], z.get("d", 1), z["a"])
     if kind == "output_size":
         z = prompt_sizes(prompt)
         return output_size(z["i"], z["k"], z["s"], z["p"], z["d"])

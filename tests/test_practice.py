@@ -89,6 +89,9 @@ def card_questions(card: spec.CardSpec) -> list[practice.Question]:
     return practice.questions(build(card.examples), card.practice, card.id)
 
 
+SIZE_KINDS = ("output_size", "transposed_size")
+
+
 def base_arrays(card: spec.CardSpec) -> tuple[np.ndarray, np.ndarray]:
     ex = card.examples[card.practice.example] if card.practice.example else next(iter(card.examples.values()))
     return ex.input, ex.kernel
@@ -99,12 +102,12 @@ def check_card(card: spec.CardSpec) -> int:
     x0, k0 = base_arrays(card)
     for q in qs:
         where = f"{card.id} variant {q.variant} {q.kind}: {q.prompt}"
-        if q.kind != "output_size" and q.variant > 0:
+        if q.kind not in SIZE_KINDS and q.variant > 0:
             px, pk, win = oracle.prompt_arrays(q.prompt)
             assert px is not None, f"variant prompt does not show its input: {where}"
             assert (pk is not None) or (win is not None), f"variant prompt does not show its kernel: {where}"
             np.testing.assert_array_equal(px.ravel(), np.asarray(q.arrays["input"]).ravel(), err_msg=where)
-        if q.kind != "output_size" and np.ndim(x0) == 3:
+        if q.kind not in SIZE_KINDS and np.ndim(x0) == 3:
             continue  # multi-channel examples only get size questions
         want = oracle.answer(q.kind, q.prompt, x0 if q.variant == 0 else None, k0 if q.variant == 0 else None)
         assert float(q.value) == pytest.approx(want, abs=1e-9), where
@@ -163,8 +166,8 @@ def test_variants_differ(zoo):
             by_variant.setdefault(q.variant, []).append((q.kind, q.prompt))
         prompts = [tuple(v) for v in by_variant.values()]
         assert len(set(prompts)) == len(prompts), card.id
-        arrays = [q.arrays["input"] for q in qs if q.kind != "output_size"]
-        sizes = [tuple(q.arrays.values()) for q in qs if q.kind == "output_size"]
+        arrays = [q.arrays["input"] for q in qs if q.kind not in SIZE_KINDS]
+        sizes = [tuple(q.arrays.values()) for q in qs if q.kind in SIZE_KINDS]
         assert len(sizes) == len(set(sizes)), card.id
         # each variant draws fresh arrays (one per variant, shared by its kinds)
         distinct = {repr(a) for a in arrays}
