@@ -171,6 +171,16 @@ def items(rendered: list[RenderedCard]) -> list[Item]:
     return out
 
 
+def warm(rendered: list[RenderedCard]) -> None:
+    """Convert the items' text to HTML ahead of time (into :func:`to_html`'s memo), e.g. while
+    figures are still drawing in worker processes. A page whose figures are not back yet has
+    placeholders in it: a text taken from there may differ from the final one and is then
+    simply converted again later, so the output does not depend on this call."""
+    for it in items(rendered):
+        to_html(it.front)
+        to_html(it.back)
+
+
 def study_json(decks: list[DeckSpec], study_items: list[Item]) -> bytes:
     count = {d.id: 0 for d in decks}
     for it in study_items:
