@@ -48,7 +48,11 @@ def strict_build() -> tuple[Path, str | None]:
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)], cwd=ROOT, capture_output=True, text=True, env=env
     )
-    return out, (None if proc.returncode == 0 else proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        return out, proc.stdout + proc.stderr
+    # as `make site` does: the math rendered at build time (Node and the pinned katex are required)
+    proc = subprocess.run(["node", "generator/katex_prerender.mjs", str(out)], cwd=ROOT, capture_output=True, text=True)
+    return out, (None if proc.returncode == 0 else "generator/katex_prerender.mjs failed:\n" + proc.stdout + proc.stderr)
 
 
 @pytest.fixture(scope="session")

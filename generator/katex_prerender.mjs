@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Render the math of a built site at build time: `node generator/katex_prerender.mjs site`.
+//
+// Run after `mkdocs build` (the Makefile's `site` target and tests/conftest.py do). Every
+// site/**/*.html is rewritten in place: the content of each element that pymdownx.arithmatex
+// produced, <span class="arithmatex">\( ... \)</span> or <div class="arithmatex">\[ ... \]</div>,
+// becomes katex.renderToString(tex, {displayMode, throwOnError: false, output: "htmlAndMathml"})
+// -- the very call docs/javascripts/katex-init.js makes in the browser -- and the element gets
+// data-katex="done", which katex-init.js skips. So a page shows its formulas without running
+// any script; katex-init.js still renders whatever is not done (mkdocs serve, study mode's
+// dynamic content). The output depends only on the input and the pinned KaTeX: running it
+// twice changes nothing (rendered elements are marked and skipped).
+//
+// The generated Markdown is untouched: the LaTeX stays readable in docs/.
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const katex = require("katex"); // the pinned npm package (package.json, node_modules)
+
+// An arithmatex element not yet rendered: its tag, its attributes and its text (HTML-escaped TeX).
+const ELEMENT = /<(span|div)(\s[^>]*?\bclass="arithmatex"[^>]*)>([\s\S]*?)<\/\1>/g;
+
+const NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+
+function unescapeHtml(text) {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, name) => {
+    if (name[0] === "#") {
+      const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return String.fromCodePoint(code);
+    }
+    return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : whole;
+  });
+}
+
+// As katex-init.js's strip(): trim, then drop the \( \) or \[ \] delimiters.
+function strip(tex) {
+  tex = tex.trim();
+  if ((tex.startsWith("\\(") && tex.endsWith("\\)")) || (tex.startsWith("\\[") && tex.endsWith("\\]"))) {
+    return tex.slice(2, -2);
+  }
+  return tex;
+}
+
+export function prerender(html) {
+  let count = 0;
+  const out = html.replace(ELEMENT, (whole, tag, attrs, inner) => {
+    if (/\bdata-katex=/.test(attrs) || inner.includes("<")) return whole; // done already, or not plain TeX
+    const tex = strip(unescapeHtml(inner));
+    const rendered = katex.renderToString(tex, { displayMode: tag === "div", throwOnError: false, output: "htmlAndMathml" });
+    count++;
+    return `<${tag}${attrs} data-katex="done">${rendered}</${tag}>`;
+  });
+  return { html: out, count };
+}
+
+function htmlFiles(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...htmlFiles(full));
+    else if (entry.isFile() && entry.name.endsWith(".html")) out.push(full);
+  }
+  return out;
+}
+
+function main(argv) {
+  const site = argv[0];
+  if (!site || argv.length > 1) {
+    console.error("usage: node generator/katex_prerender.mjs SITE_DIR");
+    return 2;
+  }
+  if (!fs.existsSync(path.join(site, "index.html"))) {
+    console.error(`katex_prerender: no built site in ${site} (no index.html): run mkdocs build first`);
+    return 2;
+  }
+  let files = 0, formulas = 0;
+  for (const file of htmlFiles(site)) {
+    const html = fs.readFileSync(file, "utf8");
+    if (!html.includes('class="arithmatex"')) continue;
+    const res = prerender(html);
+    if (res.count > 0) {
+      fs.writeFileSync(file, res.html);
+      files++;
+      formulas += res.count;
+    }
+  }
+  console.log(`katex_prerender: ${formulas} formulas rendered in ${files} pages of ${site}`);
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("katex_prerender.mjs")) {
+  process.exitCode = main(process.argv.slice(2));
+}
