@@ -305,14 +305,16 @@ def bench_browser(site: Path, pages: dict[str, Any], runs: int) -> dict[str, Any
                 page.add_init_script(_OBSERVE)
                 page.goto(f"{base}/{heaviest}/", wait_until="load")
                 page.wait_for_function("() => !document.querySelector('.arithmatex:not([data-katex=done])')", timeout=20000)
-                page.wait_for_function("() => window.__ccMath.painted !== null && window.__ccMath.painted >= window.__ccMath.last", timeout=20000)
+                painted = "() => window.__ccMath.painted !== null && window.__ccMath.painted >= window.__ccMath.last"
+                page.wait_for_function(painted, timeout=20000)
                 r = page.evaluate(
                     """() => ({last: window.__ccMath.last, painted: window.__ccMath.painted, count: window.__ccMath.count,
                         total: document.querySelectorAll('.arithmatex').length,
                         prerendered: document.querySelectorAll('.arithmatex[data-katex=done]').length,
                         mark: (performance.getEntriesByName('convcards:math-rendered').slice(-1)[0] || {}).startTime || null,
                         dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
-                        fcp: (performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint') || {}).startTime || null,
+                        fcp: (performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')
+                              || {}).startTime || null,
                         load: performance.getEntriesByType('navigation')[0].loadEventEnd})"""
                 )
                 if r["count"] != r["total"]:
