@@ -59,17 +59,15 @@ def gap_dilated_kernel(k: np.ndarray, gaps: int) -> np.ndarray:
 
 
 def coverage(in_hw: tuple[int, int], k_hw: tuple[int, int], p: core.ConvParams) -> np.ndarray:
-    """How many windows read each cell of the *padded* input (a loop over windows and taps)."""
+    """How many windows read each cell of the *padded* input (one strided slice per kernel tap)."""
     h, w = in_hw
     t, b, l, r = p.padding
     counts = np.zeros((h + t + b, w + l + r), dtype=np.int64)
     oh, ow = core.output_shape(in_hw, k_hw, p)
     (sh, sw), (dh, dw) = p.stride, p.dilation
-    for orow in range(oh):
-        for ocol in range(ow):
-            for a in range(k_hw[0]):
-                for c in range(k_hw[1]):
-                    counts[orow * sh + a * dh, ocol * sw + c * dw] += 1
+    for a in range(k_hw[0]):
+        for c in range(k_hw[1]):
+            counts[a * dh : a * dh + sh * (oh - 1) + 1 : sh, c * dw : c * dw + sw * (ow - 1) + 1 : sw] += 1
     return counts
 
 
