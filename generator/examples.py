@@ -188,7 +188,7 @@ class Example:
             return self.params
         p = self.params
         a = []
-        for axis, (i, k) in enumerate(zip(self.in_hw, self.k_hw)):
+        for axis, (i, k) in enumerate(zip(self.in_hw, self.k_hw, strict=True)):
             lo, hi = p.padding[2 * axis], p.padding[2 * axis + 1]
             a.append((i + lo + hi - p.dilation[axis] * (k - 1) - 1) % p.stride[axis])
         return core.ConvParams(p.stride, p.padding, p.dilation, (a[0], a[1]), p.groups)

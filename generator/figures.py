@@ -295,7 +295,15 @@ def legend(ax: Any, keys: list[str], x: float, y: float) -> None:
         "current": "output being computed",
     }
     handles = [Patch(facecolor=COLORS[k], edgecolor=COLORS["edge"], hatch="///" if k == "padding" else None, label=labels[k]) for k in keys]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes, ncol=min(len(keys), 3), frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=ax.transAxes,
+        ncol=min(len(keys), 3),
+        frameon=False,
+        fontsize=8,
+    )
 
 
 def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
@@ -327,7 +335,9 @@ def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
         taps = np.zeros(core_shape, dtype=bool)
         taps[r * sh : r * sh + dh * (kh - 1) + 1 : dh, c * sw : c * sw + dw * (kw - 1) + 1 : dw] = True
         fills[taps] = COLORS["window"]
-        draw_grid(ax, xp, 0, y0, fills, f"input ({ex.in_hw[0]}×{ex.in_hw[1]})" + (", padded" if pad_mask.any() else ""), bold=taps, hatch=pad_mask)
+        draw_grid(
+            ax, xp, 0, y0, fills, f"input ({ex.in_hw[0]}×{ex.in_hw[1]})" + (", padded" if pad_mask.any() else ""), bold=taps, hatch=pad_mask
+        )
         outline(ax, c * sw, y0 + r * sh, dh * (kh - 1) + 1, dw * (kw - 1) + 1)
         kx = w + gap
         ax.text(kx - gap / 2, y0 + kh / 2, "⋆", ha="center", va="center", fontsize=20, color=COLORS["text"])

@@ -116,7 +116,7 @@ def dot_sum(window: np.ndarray, kernel: np.ndarray, show_zeros: bool = True) -> 
     w, k = np.asarray(window).ravel(), np.asarray(kernel).ravel()
     if w.shape != k.shape:
         raise ValueError(f"window {w.shape} and kernel {k.shape} differ")
-    terms = [f"{paren(a)} \\cdot {paren(b)}" for a, b in zip(w, k) if show_zeros or (a != 0 and b != 0)]
+    terms = [f"{paren(a)} \\cdot {paren(b)}" for a, b in zip(w, k, strict=True) if show_zeros or (a != 0 and b != 0)]
     total = (w * k).sum()
     return f"{' + '.join(terms) or '0'} = {num(total)}"
 

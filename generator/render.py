@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 
@@ -110,7 +111,9 @@ class _Figures:
         name = f"{self.card.id}-{getattr(ex, 'name', 'data')}-{kind}".replace("_", "-")
         if kw:
             # keyword values become part of the file name: keep only characters safe in a path
-            name += "-" + "-".join(re.sub(r"[^a-z0-9]+", "-", f"{k}{v}".lower()).strip("-") for k, v in sorted(kw.items()) if isinstance(v, (int, str)))
+            name += "-" + "-".join(
+                re.sub(r"[^a-z0-9]+", "-", f"{k}{v}".lower()).strip("-") for k, v in sorted(kw.items()) if isinstance(v, (int, str))
+            )
         fname = f"figures/{name}.svg"
         ticket, done = self.drawer.request(kind, (ex,), kw)
         self.files[fname] = done[0] if done else b""
@@ -183,7 +186,9 @@ def render_card(
         raise SpecError([Problem(where, card.id, "template", "a template jinja2 can read", f"a syntax error: {e.message}")]) from None
     except jinja2.UndefinedError as e:  # a template that uses a name the card does not have
         where = _template_line(e) or card.template
-        raise SpecError([Problem(where, card.id, "template", f"names the card provides ({', '.join(sorted(ctx))})", f"an undefined name: {e.message}")]) from None
+        raise SpecError(
+            [Problem(where, card.id, "template", f"names the card provides ({', '.join(sorted(ctx))})", f"an undefined name: {e.message}")]
+        ) from None
     rc.figures = figs.files
     if drawer is None:  # on its own: complete now
         figs.drawer.finish()

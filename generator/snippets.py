@@ -51,7 +51,9 @@ def pytorch(ex: Example) -> str:
             call += f", groups={p.groups}" if p.groups != 1 else ""
             lines.append(call + f", dilation={one(p.dilation)})")
             if not symmetric:
-                lines.append(f"y = y[..., {t}:y.shape[-2] - {b}, {l}:y.shape[-1] - {r}]" if not ex.one_d else f"y = y[..., {l}:y.shape[-1] - {r}]")
+                lines.append(
+                    f"y = y[..., {t}:y.shape[-2] - {b}, {l}:y.shape[-1] - {r}]" if not ex.one_d else f"y = y[..., {l}:y.shape[-1] - {r}]"
+                )
         else:
             if not symmetric:
                 pads = (l, r) if ex.one_d else (l, r, t, b)

@@ -83,7 +83,16 @@ def plan(docs: Path, outputs: dict[str, bytes]) -> Plan:
             result.delete.append(rel)
     if conflicts:
         raise SpecError(
-            [Problem(str(docs / rel), None, None, "a path the generator owns (not a hand-written page)", "a file that the generator did not write; move it or rename the card") for rel in conflicts]
+            [
+                Problem(
+                    str(docs / rel),
+                    None,
+                    None,
+                    "a path the generator owns (not a hand-written page)",
+                    "a file that the generator did not write; move it or rename the card",
+                )
+                for rel in conflicts
+            ]
         )
     mb = manifest_bytes(outputs)
     mpath = docs / MANIFEST

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from conftest import ROOT, run_generator
 from scipy import signal
 
-from conftest import ROOT, run_generator
 from generator import latex
 from generator.content import deck2
 
@@ -31,7 +31,7 @@ DECK2_CARDS = ("flatten", "unrolled-matrix", "toeplitz-structure", "matrix-paddi
 # ----------------------------------------------------------------------------- shared helpers (deck 3 uses them too)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def generated_docs() -> Path:
     """The whole site generated once per test session into a temporary folder."""
     out = Path(tempfile.mkdtemp(prefix="deck23-docs-"))
@@ -163,7 +163,11 @@ def test_column_major_matrix_is_a_permutation_of_the_row_major_one():
     from generator import core
 
     spec = spec_example(DECK2, "flatten")
-    cases = [(arr(spec["input"]).shape, arr(spec["kernel"]), 1, 0), ((5, 4), arr([[1, -2, 3], [0, 4, 5]]), 2, 1), ((4, 6), arr([[2, 1]]), 1, 0)]
+    cases = [
+        (arr(spec["input"]).shape, arr(spec["kernel"]), 1, 0),
+        ((5, 4), arr([[1, -2, 3], [0, 4, 5]]), 2, 1),
+        ((4, 6), arr([[2, 1]]), 1, 0),
+    ]
     for shape, k, s, p in cases:
         h, w = shape
         C = brute_C(shape, k, s, p)
@@ -240,7 +244,10 @@ def test_real_layer_counts_on_the_page():
         # oracle: each output position contributes the number of kernel taps landing on real input cells
         nnz = int(signal.correlate2d(np.pad(np.ones((i, i)), p), np.ones((k, k)), mode="valid").sum())
         size = (o * o) * (i * i)
-        row = f"| \\({p}\\) | \\({o}\\) | \\({latex.thousands(o * o)} \\times {latex.thousands(i * i)}\\) | \\({latex.thousands(size)}\\) | \\({latex.thousands(nnz)}\\) |"
+        row = (
+            f"| \\({p}\\) | \\({o}\\) | \\({latex.thousands(o * o)} \\times {latex.thousands(i * i)}\\) "
+            f"| \\({latex.thousands(size)}\\) | \\({latex.thousands(nnz)}\\) |"
+        )
         assert row in page
         if p == 0:
             assert nnz == o * o * k * k

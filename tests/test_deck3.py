@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import signal
-
 from conftest import ROOT
+from scipy import signal
+from test_deck2 import arr, brute_C, figure_refs, generated_docs, json_card, page_text, practice_count, spec_card, spec_example
+
 from generator import latex
 from generator.content import deck3
-from test_deck2 import arr, brute_C, figure_refs, generated_docs, json_card, page_text, practice_count, spec_card, spec_example
 
 DECK3 = ROOT / "generator/decks/3-correlation.yaml"
 DECK3_CARDS = ("flip-kernel", "conv-vs-corr", "why-correlation")
@@ -60,7 +60,11 @@ def test_flip_is_a_rotation_step_by_step():
     page = page_text("correlation", "flip-kernel")
     rot = np.rot90(k, 2)
     assert np.array_equal(rot, rot180_loops(k))
-    assert f"{latex.bmatrix(k)} \\;\\longrightarrow\\; {latex.bmatrix(np.flipud(k))} \\;\\longrightarrow\\; \\operatorname{{rot180}}(k) = {latex.bmatrix(rot)}" in page
+    assert (
+        f"{latex.bmatrix(k)} \\;\\longrightarrow\\; {latex.bmatrix(np.flipud(k))} \\;\\longrightarrow\\; "
+        f"\\operatorname{{rot180}}(k) = {latex.bmatrix(rot)}"
+        in page
+    )
     kh, kw = k.shape
     sym = np.array([[f"k_{{{kh - a}{kw - b}}}" for b in range(kw)] for a in range(kh)], dtype=object)
     assert f"= {latex.symbolic_matrix(sym)} \\]" in page
@@ -79,7 +83,9 @@ def test_sobel_transpose_is_not_its_flip():
     conv = signal.convolve2d(x, S, mode="valid")
     with_T = signal.correlate2d(x, S.T, mode="valid")
     assert not np.array_equal(conv, with_T)
-    assert f"x * S = x \\star \\operatorname{{rot180}}(S) = {latex.bmatrix(conv)}, \\qquad x \\star S^\\top = {latex.bmatrix(with_T)}" in page
+    assert (
+        f"x * S = x \\star \\operatorname{{rot180}}(S) = {latex.bmatrix(conv)}, \\qquad x \\star S^\\top = {latex.bmatrix(with_T)}" in page
+    )
     assert "\\operatorname{rot180}(S) = -S" in page
     # hand-checked golden value: the worked example's true convolution is minus its correlation, top-left -10
     assert conv[0, 0] == -10
@@ -98,7 +104,7 @@ def test_conv_versus_corr_both_results():
         assert np.array_equal(conv, signal.correlate2d(x, np.rot90(k, 2), mode="valid"))
         assert f"x \\star k = {latex.bmatrix(corr)}, \\qquad x * k = {latex.bmatrix(conv)} = x \\star \\operatorname{{rot180}}(k)" in page
         patch = x[: k.shape[0], : k.shape[1]]
-        terms = " + ".join(f"{latex.paren(a)} \\cdot {latex.paren(b)}" for a, b in zip(patch.ravel(), np.rot90(k, 2).ravel()))
+        terms = " + ".join(f"{latex.paren(a)} \\cdot {latex.paren(b)}" for a, b in zip(patch.ravel(), np.rot90(k, 2).ravel(), strict=True))
         assert f"(x * k)_{{11}} &= {terms} = {conv[0, 0]}" in page
         if np.array_equal(np.rot90(k, 2), k):
             seen_symmetric = True

@@ -21,7 +21,9 @@ def test_two_runs_are_byte_identical(tmp_path):
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     for seed, (d, cache) in enumerate(((a, "off"), (b, "off"), (c, str(tmp_path / "cache")))):
         env = {**os.environ, "CONVCARDS_CACHE": cache, "PYTHONHASHSEED": str(seed)}
-        proc = subprocess.run([sys.executable, "-m", "generator", "--docs", str(d), "--quiet"], cwd=ROOT, capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "generator", "--docs", str(d), "--quiet"], cwd=ROOT, capture_output=True, text=True, env=env
+        )
         assert proc.returncode == 0, proc.stderr
     assert _tree(c) == _tree(a), "a run through the cache differs from a cold run"
     ta, tb = _tree(a), _tree(b)

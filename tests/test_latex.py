@@ -23,7 +23,16 @@ def test_colvec_golden():
 
 
 def test_numbers():
-    assert [latex.num(v) for v in (0, -0.0, 2.0, -3, 0.5, 1 / 3, np.int64(7), np.float64(-2.0))] == ["0", "0", "2", "-3", "0.5", "0.3333", "7", "-2"]
+    assert [latex.num(v) for v in (0, -0.0, 2.0, -3, 0.5, 1 / 3, np.int64(7), np.float64(-2.0))] == [
+        "0",
+        "0",
+        "2",
+        "-3",
+        "0.5",
+        "0.3333",
+        "7",
+        "-2",
+    ]
     with pytest.raises(ValueError):
         latex.num(float("nan"))
 
@@ -35,7 +44,10 @@ def test_fractions():
 
 
 def test_dot_sum_golden():
-    assert latex.dot_sum(np.array([[1, -1], [0, 2]]), np.array([[2, 3], [5, -1]])) == r"1 \cdot 2 + (-1) \cdot 3 + 0 \cdot 5 + 2 \cdot (-1) = -3"
+    assert (
+        latex.dot_sum(np.array([[1, -1], [0, 2]]), np.array([[2, 3], [5, -1]]))
+        == r"1 \cdot 2 + (-1) \cdot 3 + 0 \cdot 5 + 2 \cdot (-1) = -3"
+    )
 
 
 def test_dot_sum_rejects_mismatched_shapes():

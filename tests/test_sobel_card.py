@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from scipy import signal
 
-from conftest import ROOT
 from generator import latex
 
 X = np.array([[1, 0, -1, 1], [1, 2, -2, 0], [1, 1, -1, 1], [0, 1, 1, 0]])
@@ -18,7 +18,9 @@ PAGE = ROOT / "docs/cards/matrix/unrolled-matrix.md"
 
 def brute_corr(x, k):
     oh, ow = x.shape[0] - k.shape[0] + 1, x.shape[1] - k.shape[1] + 1
-    return np.array([[sum(x[r + a, c + b] * k[a, b] for a in range(k.shape[0]) for b in range(k.shape[1])) for c in range(ow)] for r in range(oh)])
+    return np.array(
+        [[sum(x[r + a, c + b] * k[a, b] for a in range(k.shape[0]) for b in range(k.shape[1])) for c in range(ow)] for r in range(oh)]
+    )
 
 
 def brute_C(shape, k):

@@ -533,8 +533,16 @@ def _one_example_spec(tmp_path, example: str):
             "examples.main.operation",
             "cross_correlation for a multi-channel input",
         ),
-        ("        operation: max_pooling\n        input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n        kernel: 2\n        padding: 1\n", "examples.main.padding", "0 for pooling"),
-        ("        operation: avg_pooling\n        input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n        kernel: 2\n        dilation: 2\n", "examples.main.dilation", "1 for pooling"),
+        (
+            "        operation: max_pooling\n        input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n        kernel: 2\n        padding: 1\n",
+            "examples.main.padding",
+            "0 for pooling",
+        ),
+        (
+            "        operation: avg_pooling\n        input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n        kernel: 2\n        dilation: 2\n",
+            "examples.main.dilation",
+            "1 for pooling",
+        ),
     ],
 )
 def test_unsupported_combinations_are_refused(tmp_path, example, field, expected):

@@ -6,7 +6,8 @@ result templates receive as ``extra``. Pure numpy on top of :mod:`generator.core
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..examples import Example
 from ..spec import CardSpec

@@ -130,9 +130,19 @@ def layer_sparsity(i: int, k: int, p: int, s: int = 1) -> dict[str, Any]:
     nnz = structural_nonzeros((i, i), (k, k), p, s)
     per_axis = structural_nonzeros((1, i), (1, k), (0, 0, p, p), (1, s))
     return {
-        "i": i, "k": k, "p": p, "s": s, "o": o, "rows": rows, "cols": cols, "size": rows * cols,
-        "nnz": nnz, "per_axis": per_axis, "formula": nonzeros_formula(i, k) if p == 0 and s == 1 else None,
-        "density": nnz / (rows * cols), "percent": 100 * nnz / (rows * cols),
+        "i": i,
+        "k": k,
+        "p": p,
+        "s": s,
+        "o": o,
+        "rows": rows,
+        "cols": cols,
+        "size": rows * cols,
+        "nnz": nnz,
+        "per_axis": per_axis,
+        "formula": nonzeros_formula(i, k) if p == 0 and s == 1 else None,
+        "density": nnz / (rows * cols),
+        "percent": 100 * nnz / (rows * cols),
     }
 
 
@@ -225,11 +235,21 @@ def layer_memory(layer: dict[str, Any]) -> dict[str, Any]:
         "weights": c_out * c_in * k * k,
     }
     return {
-        "name": layer.get("name", ""), "i": i, "k": k, "p": p, "s": s, "o": o, "c_in": c_in, "c_out": c_out, "bytes": nbytes,
+        "name": layer.get("name", ""),
+        "i": i,
+        "k": k,
+        "p": p,
+        "s": s,
+        "o": o,
+        "c_in": c_in,
+        "c_out": c_out,
+        "bytes": nbytes,
         "n": values,
         "memory": {key: v * nbytes for key, v in values.items()},
-        "im2col_rows": c_in * k * k, "im2col_cols": o * o,
-        "C_rows": c_out * o * o, "C_cols": c_in * i * i,
+        "im2col_rows": c_in * k * k,
+        "im2col_cols": o * o,
+        "C_rows": c_out * o * o,
+        "C_cols": c_in * i * i,
         "im2col_over_input": values["im2col"] / values["input"],
         "C_over_input": values["C"] / values["input"],
     }
@@ -307,13 +327,36 @@ def multi_channel_extra(card: CardSpec, examples: Examples) -> dict[str, Any]:
     shape_q = None
     if q:
         o2 = core.output_size(int(q["i"]), int(q["k"]), int(q.get("s", 1)), int(q.get("p", 0)))
-        shape_q = {**q, "o": o2, "rows": int(q["c_out"]) * o2 * o2, "cols": int(q["c_in"]) * int(q["i"]) ** 2,
-                   "block_rows": o2 * o2, "block_cols": int(q["i"]) ** 2, "n_blocks": int(q["c_in"]) * int(q["c_out"])}
+        shape_q = {
+            **q,
+            "o": o2,
+            "rows": int(q["c_out"]) * o2 * o2,
+            "cols": int(q["c_in"]) * int(q["i"]) ** 2,
+            "block_rows": o2 * o2,
+            "block_cols": int(q["i"]) ** 2,
+            "n_blocks": int(q["c_in"]) * int(q["c_out"]),
+        }
     return {
-        "c_in": c_in, "c_out": c_out, "blocks": blocks, "block_labels": labels, "block_shape": (n_out, n_in),
-        "C": e.C, "x_vec": e.x.ravel(), "prod": e.C @ e.x.ravel(), "y": e.output, "per_channel": per_channel,
-        "entry": {"row": R + 1, "col": Ccol + 1, "value": e.C[R, Ccol].item(), "o": last["o"], "c": last["c"],
-                  "out_pos": (orow + 1, ocol + 1), "in_pos": (irow + 1, icol + 1), "tap": (tap[0] + 1, tap[1] + 1)},
+        "c_in": c_in,
+        "c_out": c_out,
+        "blocks": blocks,
+        "block_labels": labels,
+        "block_shape": (n_out, n_in),
+        "C": e.C,
+        "x_vec": e.x.ravel(),
+        "prod": e.C @ e.x.ravel(),
+        "y": e.output,
+        "per_channel": per_channel,
+        "entry": {
+            "row": R + 1,
+            "col": Ccol + 1,
+            "value": e.C[R, Ccol].item(),
+            "o": last["o"],
+            "c": last["c"],
+            "out_pos": (orow + 1, ocol + 1),
+            "in_pos": (irow + 1, icol + 1),
+            "tap": (tap[0] + 1, tap[1] + 1),
+        },
         "shape_q": shape_q,
     }
 
@@ -327,8 +370,19 @@ MAX_LABELLED_COLUMNS = 24  # wider matrices are drawn as colours only (their num
 def _legend(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
     """A legend of ``(colour key, label, hatched)`` placed under the drawing."""
     _, _, Patch, _ = _matplotlib()
-    handles = [Patch(facecolor=COLORS.get(key, key), edgecolor=COLORS["edge"], hatch="///" if hatched else None, label=label) for key, label, hatched in items]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes, ncol=min(ncol, len(items)), frameon=False, fontsize=8)
+    handles = [
+        Patch(facecolor=COLORS.get(key, key), edgecolor=COLORS["edge"], hatch="///" if hatched else None, label=label)
+        for key, label, hatched in items
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=ax.transAxes,
+        ncol=min(ncol, len(items)),
+        frameon=False,
+        fontsize=8,
+    )
 
 
 def _fmt_str(v: Any) -> str:
@@ -356,13 +410,25 @@ def matrix_grid(
     col_pad = np.zeros(n, dtype=bool) if col_pad is None else np.asarray(col_pad, dtype=bool)
     x0, y0 = 1.6, 1.7
     bw = 0 if block_map is None else 1.2 * block_map.shape[1] + 1.5
-    fig, ax = _new(x0 + n + bw, y0 + max(m, 0 if block_map is None else 1.2 * block_map.shape[0]) + (1.0 if n > MAX_LABELLED_COLUMNS else 0))
+    fig, ax = _new(
+        x0 + n + bw, y0 + max(m, 0 if block_map is None else 1.2 * block_map.shape[0]) + (1.0 if n > MAX_LABELLED_COLUMNS else 0)
+    )
     fills = np.where(nonzero, COLORS["kernel"], COLORS["zero"]).astype(object)
     fills[:, col_pad] = np.where(nonzero[:, col_pad], COLORS["kernel"], COLORS["padding"])
     hatch = np.broadcast_to(col_pad[None, :], (m, n))
     for r in range(m):
         for c in range(n):
-            ax.add_patch(Rectangle((x0 + c, y0 + r), 1, 1, facecolor=fills[r, c], edgecolor=COLORS["edge"], linewidth=0.4, hatch="///" if hatch[r, c] else None))
+            ax.add_patch(
+                Rectangle(
+                    (x0 + c, y0 + r),
+                    1,
+                    1,
+                    facecolor=fills[r, c],
+                    edgecolor=COLORS["edge"],
+                    linewidth=0.4,
+                    hatch="///" if hatch[r, c] else None,
+                )
+            )
             if labels[r, c] != "" and n <= MAX_LABELLED_COLUMNS:
                 ax.text(x0 + c + 0.5, y0 + r + 0.5, labels[r, c], ha="center", va="center", fontsize=fontsize, color=COLORS["text"])
     head_fill = np.where(col_pad, COLORS["padding"], COLORS["input"]).astype(object)
@@ -377,12 +443,40 @@ def matrix_grid(
     if block_map is not None:
         bx = x0 + n + 1.5
         for (r, c), lab in np.ndenumerate(block_map):
-            ax.add_patch(Rectangle((bx + 1.2 * c, y0 + 1.2 * r), 1.2, 1.2, facecolor=COLORS["kernel"] if lab else COLORS["zero"], edgecolor="#e65100", linewidth=2))
-            ax.text(bx + 1.2 * c + 0.6, y0 + 1.2 * r + 0.6, lab or "0", ha="center", va="center", fontsize=9, color=COLORS["text"], fontweight="bold")
+            ax.add_patch(
+                Rectangle(
+                    (bx + 1.2 * c, y0 + 1.2 * r),
+                    1.2,
+                    1.2,
+                    facecolor=COLORS["kernel"] if lab else COLORS["zero"],
+                    edgecolor="#e65100",
+                    linewidth=2,
+                )
+            )
+            ax.text(
+                bx + 1.2 * c + 0.6,
+                y0 + 1.2 * r + 0.6,
+                lab or "0",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color=COLORS["text"],
+                fontweight="bold",
+            )
         ax.text(bx, y0 - 0.15, "the blocks of C", ha="left", va="bottom", fontsize=9, color=COLORS["text"])
     if title:
         ax.text(0, -0.1, title, ha="left", va="bottom", fontsize=9, color=COLORS["text"])
-    _legend(ax, legend_items or [("input", "input cell (column of C)", False), ("output", "output entry (row of C)", False), ("kernel", "kernel weight", False), ("zero", "zero", False)], ncol=2)
+    _legend(
+        ax,
+        legend_items
+        or [
+            ("input", "input cell (column of C)", False),
+            ("output", "output entry (row of C)", False),
+            ("kernel", "kernel weight", False),
+            ("zero", "zero", False),
+        ],
+        ncol=2,
+    )
     return to_svg(fig)
 
 
@@ -403,7 +497,9 @@ def toeplitz_figure(e: Example) -> tuple[bytes, str]:
     h = e.in_hw[0]
     cols = [f"x{u + 1}{v + 1}" for u in range(h) for v in range(w)]
     rows = [f"y{r + 1}{c + 1}" for r in range(e.out_hw[0]) for c in range(ow)]
-    svg = matrix_grid(labels, taps[..., 0] >= 0, cols, rows, blocks=boxes, block_map=bmap, title="C: rows are outputs, columns are input cells")
+    svg = matrix_grid(
+        labels, taps[..., 0] >= 0, cols, rows, blocks=boxes, block_map=bmap, title="C: rows are outputs, columns are input cells"
+    )
     n_nz = int((taps[..., 0] >= 0).sum())
     alt = (
         f"The {labels.shape[0]}×{labels.shape[1]} matrix C of a {e.k_hw[0]}×{e.k_hw[1]} kernel on a {h}×{w} input, "
@@ -440,15 +536,29 @@ def padded_matrix_figure(e: Example) -> tuple[bytes, str]:
     interior[t : t + h, l : l + w] = True
     cols = [str(j + 1) for j in range(H * W)]
     rows = [f"y{ro + 1}{co + 1}" for ro in range(e.out_hw[0]) for co in range(e.out_hw[1])]
-    items = [("input", "input cell (column of C)", False), ("padding", "zero padding (column dropped from C)", True),
-             ("output", "output entry (row of C)", False), ("kernel", "kernel weight", False)]
-    svg = matrix_grid(_nz_labels(C_pad), C_pad != 0, cols, rows, col_pad=~interior.ravel(), legend_items=items, fontsize=7,
-                      title=f"C acting on the flattened {H}×{W} padded input (columns numbered 1 to {H * W})")
+    items = [
+        ("input", "input cell (column of C)", False),
+        ("padding", "zero padding (column dropped from C)", True),
+        ("output", "output entry (row of C)", False),
+        ("kernel", "kernel weight", False),
+    ]
+    svg = matrix_grid(
+        _nz_labels(C_pad),
+        C_pad != 0,
+        cols,
+        rows,
+        col_pad=~interior.ravel(),
+        legend_items=items,
+        fontsize=7,
+        title=f"C acting on the flattened {H}×{W} padded input (columns numbered 1 to {H * W})",
+    )
     n_pad = int((~interior).sum())
     alt = (
         f"The {C_pad.shape[0]}×{C_pad.shape[1]} matrix that acts on the flattened {H}×{W} zero-padded input: "
-        f"the {n_pad} hatched grey columns belong to padding cells and are dropped to get the {e.C.shape[0]}×{e.C.shape[1]} matrix C; "
-        f"green cells hold kernel weights, and with stride {e.stride[0]} each row's weights start {e.stride[1]} columns after the previous row's."
+        f"the {n_pad} hatched grey columns belong to padding cells and are dropped to get "
+        f"the {e.C.shape[0]}×{e.C.shape[1]} matrix C; "
+        f"green cells hold kernel weights, and with stride {e.stride[0]} each row's weights start "
+        f"{e.stride[1]} columns after the previous row's."
     )
     return svg, alt
 
@@ -462,8 +572,16 @@ def channel_figure(e: Example) -> tuple[bytes, str]:
     bmap = np.array([[f"C{o + 1}{c + 1}" for c in range(c_in)] for o in range(c_out)], dtype=object)
     cols = [f"{c + 1}:{j + 1}" for c in range(c_in) for j in range(n_in)]
     rows = [f"{o + 1}:{j + 1}" for o in range(c_out) for j in range(n_out)]
-    svg = matrix_grid(_nz_labels(C), C != 0, cols, rows, blocks=boxes, block_map=bmap, fontsize=8,
-                      title="C of a two-channel layer: header 'channel:index' of the flattened input (top) and output (left)")
+    svg = matrix_grid(
+        _nz_labels(C),
+        C != 0,
+        cols,
+        rows,
+        blocks=boxes,
+        block_map=bmap,
+        fontsize=8,
+        title="C of a two-channel layer: header 'channel:index' of the flattened input (top) and output (left)",
+    )
     alt = (
         f"The {C.shape[0]}×{C.shape[1]} matrix C of a layer with {c_in} input and {c_out} output channels, "
         f"split into {c_out}×{c_in} blocks of {n_out}×{n_in} outlined in orange; block (o, c) is the single-channel "
@@ -486,9 +604,16 @@ def flatten_figure(e: Example) -> tuple[bytes, str]:
     draw_grid(ax, lab_r, 0, 0.5, fill, "row-major: value [position]", fmt=_fmt_str)
     draw_grid(ax, lab_c, w + gap, 0.5, fill, "column-major: value [position]", fmt=_fmt_str)
     for r in range(h):  # reading order arrows
-        ax.annotate("", xy=(w - 0.1, 0.5 + r + 0.85), xytext=(0.1, 0.5 + r + 0.85), arrowprops={"arrowstyle": "->", "color": "#e65100", "lw": 1})
+        ax.annotate(
+            "", xy=(w - 0.1, 0.5 + r + 0.85), xytext=(0.1, 0.5 + r + 0.85), arrowprops={"arrowstyle": "->", "color": "#e65100", "lw": 1}
+        )
     for c in range(w):
-        ax.annotate("", xy=(w + gap + c + 0.85, 0.5 + h - 0.1), xytext=(w + gap + c + 0.85, 0.6), arrowprops={"arrowstyle": "->", "color": "#e65100", "lw": 1})
+        ax.annotate(
+            "",
+            xy=(w + gap + c + 0.85, 0.5 + h - 0.1),
+            xytext=(w + gap + c + 0.85, 0.6),
+            arrowprops={"arrowstyle": "->", "color": "#e65100", "lw": 1},
+        )
     draw_grid(ax, x.ravel(order="C")[None, :], 0, h + 1.6, np.full((1, n), COLORS["input"], dtype=object), "vec(x), row-major")
     draw_grid(ax, x.ravel(order="F")[None, :], 0, h + 3.6, np.full((1, n), COLORS["input"], dtype=object), "vec(x), column-major")
     _legend(ax, [("input", "input value [its position in the vector]", False)])
@@ -532,8 +657,13 @@ def im2col_figure(e: Example, pos: int = 0) -> tuple[bytes, str]:
     of[0, pos] = COLORS["current"]
     draw_grid(ax, out, kx, 3.0, of, "row × P = output")
     outline(ax, kx + pos, 3.0, 1, 1)
-    keys = [("input", "input", False), ("window", f"window of output {pos + 1} = column {pos + 1} of P", False), ("kernel", "kernel", False),
-            ("output", "output", False), ("current", f"output {pos + 1}", False)] + ([("padding", "zero padding", True)] if pad_mask.any() else [])
+    keys = [
+        ("input", "input", False),
+        ("window", f"window of output {pos + 1} = column {pos + 1} of P", False),
+        ("kernel", "kernel", False),
+        ("output", "output", False),
+        ("current", f"output {pos + 1}", False),
+    ] + ([("padding", "zero padding", True)] if pad_mask.any() else [])
     _legend(ax, keys)
     alt = (
         f"Left, the {e.in_hw[0]}×{e.in_hw[1]} input with the window of output {pos + 1} in orange; middle, the {P.shape[0]}×{P.shape[1]} "

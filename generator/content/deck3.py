@@ -182,7 +182,14 @@ def rotation_figure(e: Example) -> tuple[bytes, str]:
         if 0 < n < 3:
             ax.text(x0 - gap / 2, 1.0 + kh / 2, "→", ha="center", va="center", fontsize=16, color="#e65100")
     ax.plot([3 * (kw + gap) - gap / 2] * 2, [0.6, kh + 1.2], color=COLORS["edge"], lw=1, ls="--")
-    _legend(ax, [("kernel", "kernel value, with its original position (row, column)", False), (NOT_THIS, "the transpose: a different kernel", False)], ncol=1)
+    _legend(
+        ax,
+        [
+            ("kernel", "kernel value, with its original position (row, column)", False),
+            (NOT_THIS, "the transpose: a different kernel", False),
+        ],
+        ncol=1,
+    )
     alt = (
         f"The {kh}×{kw} kernel, each cell showing its value and its original (row, column): first as given, then with its rows "
         "reversed, then also its columns reversed, which is the 180° rotation used by true convolution; set apart on the right, the "
@@ -205,7 +212,9 @@ def corr_conv_figure(e: Example) -> tuple[bytes, str]:
     width = w + gap + kw + gap + ow
     row_h = max(h, kh) + 1.6
     fig, ax = _new(width, 2 * row_h)
-    for n, (name, kern, out) in enumerate([("kernel k (correlation ⋆)", k, pair["corr"]), ("rot180(k) (convolution *)", pair["rot"], pair["conv"])]):
+    for n, (name, kern, out) in enumerate(
+        [("kernel k (correlation ⋆)", k, pair["corr"]), ("rot180(k) (convolution *)", pair["rot"], pair["conv"])]
+    ):
         y0 = n * row_h + 0.7
         fills = np.full(x.shape, COLORS["input"], dtype=object)
         fills[:kh, :kw] = COLORS["window"]
@@ -220,7 +229,16 @@ def corr_conv_figure(e: Example) -> tuple[bytes, str]:
         of[0, 0] = COLORS["current"]
         draw_grid(ax, out, ox, y0, of, "x ⋆ k" if n == 0 else "x * k")
         outline(ax, ox, y0, 1, 1)
-    _legend(ax, [("input", "input", False), ("window", "input under the kernel (first window)", False), ("kernel", "kernel", False), ("output", "output", False), ("current", "first output entry", False)])
+    _legend(
+        ax,
+        [
+            ("input", "input", False),
+            ("window", "input under the kernel (first window)", False),
+            ("kernel", "kernel", False),
+            ("output", "output", False),
+            ("current", "first output entry", False),
+        ],
+    )
     alt = (
         f"Top: the {h}×{w} input with its first window in orange, the {kh}×{kw} kernel k and the {oh}×{ow} cross-correlation. "
         "Bottom: the same window with the kernel rotated by 180°, giving the true convolution; the first output entry is outlined in both"
