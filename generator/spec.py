@@ -52,7 +52,9 @@ MAX_VALUES = 100_000  # values in one file once YAML aliases are expanded (an "a
 MAX_DEPTH = 32  # nesting of mappings and lists in one file
 
 DECK_KEYS = ("deck", "title", "order", "intro", "cards")
-CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary")
+CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary", "back")
+BACK_KEYS = ("example", "show")
+BACK_SHOWS = ("output", "transposed")
 EXAMPLE_KEYS = ("operation", "input", "kernel", "stride", "padding", "dilation", "output_padding", "groups")
 RANDOM_KEYS = ("shape", "seed", "low", "high")
 PRACTICE_KEYS = ("seed", "variants", "kinds", "example")
@@ -90,6 +92,15 @@ class PracticeSpec:
 
 
 @dataclass(frozen=True)
+class BackSpec:
+    """What the back of the card shows in study mode and Anki: which example, and its output or
+    its transposed convolution (Cᵀ applied to the output)."""
+
+    example: str | None = None
+    show: str = "output"
+
+
+@dataclass(frozen=True)
 class CardSpec:
     id: str
     deck: str
@@ -104,6 +115,7 @@ class CardSpec:
     summary: str
     file: str
     order: int
+    back: BackSpec = field(default_factory=lambda: BackSpec())
 
 
 @dataclass(frozen=True)
@@ -425,6 +437,28 @@ def _practice(col: _Collector, card: str, v: object, examples: dict) -> Practice
     return PracticeSpec(seed=seed or 0, variants=variants or 3, kinds=tuple(kinds), example=example)
 
 
+def _back(col: _Collector, card: str, v: object, examples: dict[str, ExampleSpec]) -> BackSpec:
+    if v is None:
+        return BackSpec()
+    if not isinstance(v, dict):
+        col.add(card, "back", "a mapping with example and show", v)
+        return BackSpec()
+    col.unknown_keys(card, "back.", v, BACK_KEYS)
+    example = v.get("example")
+    if example is not None and example not in examples:
+        col.add(card, "back.example", f"the name of one of this card's examples ({', '.join(examples) or 'none'})", example)
+        example = None
+    show = v.get("show", "output")
+    if show not in BACK_SHOWS:
+        col.add(card, "back.show", f"one of {', '.join(BACK_SHOWS)}", show)
+        show = "output"
+    target = examples[example] if example is not None else next(iter(examples.values()), None)
+    if show == "transposed" and target is not None and (target.operation != "cross_correlation" or target.input.ndim == 3):
+        col.add(card, "back.show", "transposed only for a single-channel cross_correlation example", show)
+        show = "output"
+    return BackSpec(example=example, show=show)
+
+
 def _data(col: _Collector, card: str, v: object, path: str = "data") -> Any:
     """Free-form card data: mappings, lists, whole or finite numbers, texts."""
     if isinstance(v, dict):
@@ -489,7 +523,9 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
     # names as written: an example rejected above is reported once, not again under practice.example
     practice = _practice(col, cid, v.get("practice"), raw_examples if isinstance(raw_examples, dict) else {})
     data = _data(col, cid, v.get("data", {}))
+    back = _back(col, cid, v.get("back"), examples)
     return CardSpec(
+        back=back,
         id=cid,
         deck=deck,
         title=title,

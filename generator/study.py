@@ -137,11 +137,24 @@ def key_result(ex: Example) -> str:
     return f"{lead}\n\n\\[ x = {latex.bmatrix(ex.x)}, \\quad {kernel} \\]\n\n\\[ y = {latex.bmatrix(ex.output)} \\]"
 
 
+def transposed_result(ex: Example) -> str:
+    """The example's output taken back by the transposed convolution, ``C^T y``, as Markdown."""
+    lead = (
+        f"Transposed, with the same kernel and {practice.given(ex)}: \\(C^\\top\\) takes the "
+        f"\\({latex.shape(ex.transposed_input)}\\) output \\(y\\) back to \\({latex.shape(ex.transposed)}\\):"
+    )
+    return (
+        f"{lead}\n\n\\[ y = {latex.bmatrix(ex.transposed_input)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
+        f"\n\n\\[ C^\\top y \\;\\longrightarrow\\; {latex.bmatrix(ex.transposed)} \\]"
+    )
+
+
 def card_back(rc: RenderedCard) -> str:
     parts = [rc.card.summary.strip() or answer_lead(rc.markdown)]
-    main = next(iter(rc.examples.values()), None)
+    back = rc.card.back
+    main = rc.examples[back.example] if back.example else next(iter(rc.examples.values()), None)
     if main is not None:
-        parts.append(key_result(main))
+        parts.append(transposed_result(main) if back.show == "transposed" else key_result(main))
     return "\n\n".join(p for p in parts if p)
 
 
