@@ -53,7 +53,10 @@ def test_transposed_backs_show_the_oracles_numbers(tmp_path):
     assert checked >= 4
 
 
-CARD = "deck: d\ntitle: D\ncards:\n  - id: c1\n    title: T\n    question: Q?\n    examples:\n      {name}:\n        operation: {op}\n        input: {x}\n        kernel: {k}\n    back: {back}\n"
+CARD = (
+    "deck: d\ntitle: D\ncards:\n  - id: c1\n    title: T\n    question: Q?\n    examples:\n      {name}:\n"
+    "        operation: {op}\n        input: {x}\n        kernel: {k}\n    back: {back}\n"
+)
 
 
 @pytest.mark.parametrize(
