@@ -391,7 +391,8 @@ def _deck(draw) -> dict:
     if len(cards) == 2 and draw(st.booleans()):
         cards[1]["builds_on"] = ["c-0"]
     d = {"deck": "d", "title": "T", "order": 1, "cards": cards}
-    for _ in range(draw(st.integers(0, 3))):
+    # a third of the decks stay valid, so that the fuzzing reaches the renderer's side of the loader too
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
         target = draw(
             st.sampled_from(
                 [
@@ -469,7 +470,7 @@ def test_the_random_specs_are_often_valid(tmp_path):
     """The structured strategy reaches valid decks often, so the fuzzing above is not hollow."""
     outcomes = []
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     @given(_deck())
     def probe(d):
         p = tmp_path / "d.yaml"
