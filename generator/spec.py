@@ -428,13 +428,16 @@ def _practice(col: _Collector, card: str, v: object, examples: dict) -> Practice
     if not isinstance(kinds, list) or not kinds or any(k not in PRACTICE_KINDS for k in kinds):
         col.add(card, "practice.kinds", f"a list from {', '.join(PRACTICE_KINDS)}", kinds)
         kinds = list(PRACTICE_KINDS)
-    example = v.get("example")
-    if example is not None and (not isinstance(example, str) or example not in examples):
-        col.add(
-            card, "practice.example", f"the name of one of this card's examples ({', '.join(map(str, examples)) or 'none'})", short(example)
-        )
-        example = None
+    example = _example_name(col, card, "practice.example", v.get("example"), examples)
     return PracticeSpec(seed=seed or 0, variants=variants or 3, kinds=tuple(kinds), example=example)
+
+
+def _example_name(col: _Collector, card: str, fld: str, value: object, examples: dict) -> str | None:
+    """``value`` if it names one of the card's examples (or is absent), else a problem and None."""
+    if value is not None and (not isinstance(value, str) or value not in examples):
+        col.add(card, fld, f"the name of one of this card's examples ({', '.join(map(str, examples)) or 'none'})", short(value))
+        return None
+    return value
 
 
 def _back(col: _Collector, card: str, v: object, examples: dict[str, ExampleSpec]) -> BackSpec:
@@ -444,10 +447,7 @@ def _back(col: _Collector, card: str, v: object, examples: dict[str, ExampleSpec
         col.add(card, "back", "a mapping with example and show", v)
         return BackSpec()
     col.unknown_keys(card, "back.", v, BACK_KEYS)
-    example = v.get("example")
-    if example is not None and example not in examples:
-        col.add(card, "back.example", f"the name of one of this card's examples ({', '.join(examples) or 'none'})", example)
-        example = None
+    example = _example_name(col, card, "back.example", v.get("example"), examples)
     show = v.get("show", "output")
     if show not in BACK_SHOWS:
         col.add(card, "back.show", f"one of {', '.join(BACK_SHOWS)}", show)

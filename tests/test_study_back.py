@@ -63,6 +63,7 @@ CARD = (
     ("op", "back", "field", "expected"),
     [
         ("cross_correlation", "{example: nope}", "back.example", "the name of one of this card's examples"),
+        ("cross_correlation", "{example: [1, 2]}", "back.example", "the name of one of this card's examples"),
         ("cross_correlation", "{show: sideways}", "back.show", "one of output, transposed"),
         ("transposed_convolution", "{show: transposed}", "back.show", "transposed only for a single-channel cross_correlation"),
         ("cross_correlation", "{shwo: transposed}", "back.shwo", "'show' (did you mean it?)"),
