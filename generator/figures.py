@@ -283,24 +283,34 @@ def _new(width_cells: float, height_cells: float) -> tuple[Figure, Any]:
     return fig, ax
 
 
+LEGEND_LABELS = {
+    "input": "input",
+    "padding": "zero padding",
+    "window": "input under the kernel",
+    "kernel": "kernel",
+    "output": "output",
+    "current": "output being computed",
+}
+
+
 def legend(ax: Any, keys: list[str], x: float, y: float) -> None:
     """A legend naming each kind of cell, placed below the drawing at ``(x, y)``."""
+    legend_items(ax, [(k, LEGEND_LABELS[k], k == "padding") for k in keys])
+
+
+def legend_items(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
+    """A legend from ``(colour or COLORS key, label, hatched)`` triples, placed below the drawing."""
     _, _, Patch, _ = _matplotlib()
-    labels = {
-        "input": "input",
-        "padding": "zero padding",
-        "window": "input under the kernel",
-        "kernel": "kernel",
-        "output": "output",
-        "current": "output being computed",
-    }
-    handles = [Patch(facecolor=COLORS[k], edgecolor=COLORS["edge"], hatch="///" if k == "padding" else None, label=labels[k]) for k in keys]
+    handles = [
+        Patch(facecolor=COLORS.get(key, key), edgecolor=COLORS["edge"], hatch="///" if hatched else None, label=label)
+        for key, label, hatched in items
+    ]
     ax.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0, 0),
         bbox_transform=ax.transAxes,
-        ncol=min(len(keys), 3),
+        ncol=min(ncol, len(items)),
         frameon=False,
         fontsize=8,
     )

@@ -333,19 +333,6 @@ WINDOW_TINTS = ["#ffcc80", "#80deea", "#f48fb1", "#c5e1a5", "#fff59d", "#b39ddb"
 WINDOW_EDGES = ["#e65100", "#00838f", "#ad1457", "#558b2f", "#f9a825", "#4527a0", "#bf360c", "#1565c0", "#2e7d32"]
 
 
-def _legend(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
-    """A legend from ``(colour, label, hatched)`` triples, placed below the drawing."""
-    _, _, Patch, _ = F._matplotlib()
-    handles = [Patch(facecolor=c, edgecolor=F.COLORS["edge"], hatch="///" if h else None, label=lab) for c, lab, h in items]
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0, 0),
-        bbox_transform=ax.transAxes,
-        ncol=min(ncol, len(items)),
-        frameon=False,
-        fontsize=8,
-    )
 
 
 def _text(ax: Any, x: float, y: float, s: str, size: int = 9, **kw: Any) -> None:
@@ -449,7 +436,7 @@ def padding_modes_figure(rows: list[dict[str, Any]]) -> tuple[bytes, str]:
         ofill[0, 0] = F.COLORS["current"]
         F.draw_grid(ax, e.output, ox, y0, ofill, f"output {e.out_hw[0]}×{e.out_hw[1]}")
         y0 += hgt
-    _legend(
+    F.legend_items(
         ax,
         [
             (F.COLORS["input"], "input", False),
@@ -496,7 +483,7 @@ def channels_figure(e: Example) -> tuple[bytes, str]:
         ox = kx0 + c_in * kcol_w + gap - 0.8
         _text(ax, ox - gap / 2 + 0.1, y + oh / 2, "=", size=14)
         F.draw_grid(ax, e.output[o], ox, y, np.full((oh, ow), F.COLORS["output"], dtype=object), f"output channel {o + 1}")
-    _legend(ax, [(F.COLORS["input"], "input", False), (F.COLORS["kernel"], "kernel", False), (F.COLORS["output"], "output", False)])
+    F.legend_items(ax, [(F.COLORS["input"], "input", False), (F.COLORS["kernel"], "kernel", False), (F.COLORS["output"], "output", False)])
     kind = (
         "depthwise (groups = C_in)"
         if g == c_in and g > 1
@@ -537,7 +524,7 @@ def pooling_figure(pair: tuple[Example, Example]) -> tuple[bytes, str]:
     items = [(WINDOW_TINTS[0], "a window and its output", False)]
     if (counts == 0).any():
         items.append((EXTRA_COLORS["dropped"], "never in a window (dropped)", True))
-    _legend(ax, items, ncol=2)
+    F.legend_items(ax, items, ncol=2)
     dropped_r = [int(r) + 1 for r in np.flatnonzero((counts == 0).all(axis=1))]
     dropped_c = [int(c) + 1 for c in np.flatnonzero((counts == 0).all(axis=0))]
     dropped = [f"row {r}" for r in dropped_r] + [f"column {c}" for c in dropped_c]
@@ -558,7 +545,7 @@ def banded_figure(e: Example) -> tuple[bytes, str]:
     fills = np.where(tap > 0, np.array(tints, dtype=object)[np.maximum(tap - 1, 0) % len(tints)], "#ffffff").astype(object)
     fig, ax = F._new(n_in + 2.5, n_out + 1.6)
     F.draw_grid(ax, C, 0, 0.7, fills, f"C ({n_out}×{n_in}): one row per output, one column per input")
-    _legend(
+    F.legend_items(
         ax, [(tints[j % len(tints)], f"k{j + 1} = {num(e.k[j])}", False) for j in range(len(e.k))] + [("#ffffff", "zero", False)], ncol=4
     )
     alt = (

@@ -14,6 +14,7 @@ import numpy as np
 from .. import core, snippets
 from ..examples import Example
 from ..figures import COLORS, _matplotlib, _new, draw_grid, outline, to_svg
+from ..figures import legend_items as _legend
 from ..spec import CardSpec
 
 Examples = dict[str, Example]
@@ -367,22 +368,6 @@ def multi_channel_extra(card: CardSpec, examples: Examples) -> dict[str, Any]:
 MAX_LABELLED_COLUMNS = 24  # wider matrices are drawn as colours only (their numbers are on the page)
 
 
-def _legend(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> None:
-    """A legend of ``(colour key, label, hatched)`` placed under the drawing."""
-    _, _, Patch, _ = _matplotlib()
-    handles = [
-        Patch(facecolor=COLORS.get(key, key), edgecolor=COLORS["edge"], hatch="///" if hatched else None, label=label)
-        for key, label, hatched in items
-    ]
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0, 0),
-        bbox_transform=ax.transAxes,
-        ncol=min(ncol, len(items)),
-        frameon=False,
-        fontsize=8,
-    )
 
 
 def _fmt_str(v: Any) -> str:

@@ -12,8 +12,9 @@ import numpy as np
 from .. import core
 from ..examples import Example
 from ..figures import COLORS, _new, draw_grid, outline, to_svg
+from ..figures import legend_items as _legend
 from ..spec import CardSpec
-from .deck2 import _fmt_str, _legend
+from .deck2 import _fmt_str
 
 Examples = dict[str, Example]
 NOT_THIS = "#ffcdd2"  # a kernel that is not the flip
