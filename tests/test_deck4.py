@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT, run_generator
+from oracles import n_windows
 from scipy import signal
 
 from generator import latex
@@ -38,14 +39,6 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 # ----------------------------------------------------------------------------- oracles
 
-
-def n_windows(padded: int, k: int, s: int, d: int = 1) -> int:
-    """Window positions along one axis, counted by sliding one."""
-    n, start, span = 0, 0, d * (k - 1) + 1
-    while start + span <= padded:
-        n += 1
-        start += s
-    return n
 
 
 def brute_corr(x: np.ndarray, k: np.ndarray, s: int = 1, p: int = 0) -> np.ndarray:

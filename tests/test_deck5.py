@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pytest
 from conftest import ROOT
+from oracles import n_windows
 from scipy import signal
 
 from generator import latex, render, spec
@@ -23,14 +24,6 @@ CARD_IDS = ["padding-conventions", "dilation-conventions", "floor-vs-invalid", "
 
 # ----------------------------------------------------------------------------- oracles
 
-
-def n_windows(padded: int, k: int, s: int, d: int = 1) -> int:
-    """Count window positions by sliding one: start at 0, step s, stop when the kernel sticks out."""
-    n, start, span = 0, 0, d * (k - 1) + 1
-    while start + span <= padded:
-        n += 1
-        start += s
-    return n
 
 
 def brute_corr(x: np.ndarray, k: np.ndarray, s: int = 1, pad: tuple[int, int, int, int] = (0, 0, 0, 0), d: int = 1) -> np.ndarray:
