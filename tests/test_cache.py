@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import svgpaint
 from conftest import ROOT
 
 from generator import cache, svgmin
@@ -272,32 +273,148 @@ def _numbers(path_d: str) -> list[float]:
 def test_minify_keeps_every_label_and_shape():
     raw = _raw_svg()
     small = svgmin.minify(raw)
-    assert len(small) < len(raw) * 0.7
-    texts = lambda s: re.findall(r">([^<>]+)</text>", s.decode())  # noqa: E731
-    assert texts(small) == texts(raw) and "input (2×3)" in texts(small)
-    assert small.count(b"<path") == raw.count(b"<path")
-    assert small.count(b"<text") == raw.count(b"<text")
+    assert len(small) < len(raw) * 0.5
+    assert svgpaint.same_painting(svgpaint.painted(raw), svgpaint.painted(small)) is None
+    texts = [item[4] for item in svgpaint.painted(small) if item[0] == "text"]
+    assert "input (2×3)" in texts and "-6" in texts
     assert b"fill: #ffffff" in small  # the white background, declared as matplotlib wrote it
-    assert small.startswith(b"<?xml") and small.rstrip().endswith(b"</svg>")
+    assert small.startswith(b"<svg ") and small.rstrip().endswith(b"</svg>")
+    assert b"<!DOCTYPE" not in small and b"<?xml" not in small
 
 
 def test_minify_rectangles_keep_their_corners():
-    raw = _raw_svg().decode()
-    small = svgmin.minify(raw.encode()).decode()
-    rects = [m for m in re.findall(r'd="([^"]*)"', raw, re.S) if len(m.split()) == 13]
-    short = [m for m in re.findall(r'd="([^"]*)"', small) if re.fullmatch(r"M[-\d.]+ [-\d.]+H[-\d.]+V[-\d.]+H[-\d.]+Z", m)]
-    assert len(rects) >= 6 and len(short) == len(rects)
-    for long_d, short_d in zip(rects, short, strict=True):
-        x0, y0, x1, _, _, y1, *_ = _numbers(long_d)
-        a, b, c, d, e = _numbers(short_d)
-        assert abs(a - x0) <= 0.05 and abs(b - y0) <= 0.05 and abs(c - x1) <= 0.05 and abs(d - y1) <= 0.05 and e == a
+    raw, small = svgpaint.painted(_raw_svg()), svgpaint.painted(svgmin.minify(_raw_svg()))
+    cells = [(p, q) for p, q in zip(raw, small, strict=True) if p[0] == "path" and len(p[2]) == 4 and p[3]]
+    assert len(cells) >= 6
+    for p, q in cells:
+        assert all(abs(a - b) <= 0.05 for pa, qa in zip(p[2], q[2], strict=True) for a, b in zip(pa, qa, strict=True))
 
 
-def test_minify_leaves_what_it_does_not_understand_alone():
-    odd = b'<svg xmlns="http://www.w3.org/2000/svg">\n<g id="a">\n</g>\n</g>\n</svg>\n'  # unbalanced
-    assert svgmin.minify(odd) == odd
-    assert svgmin.minify(b"\xff\xfe not utf-8") == b"\xff\xfe not utf-8"
-    assert svgmin.minify(b"plain text") == b"plain text"
+# Real figures, drawn without the minifier: cells, hatching, bold and negative labels, window
+# outlines, mathtext, a legend (padding-conventions); thin-edged blocks and merged outlines
+# (multi-channel-matrix); dashed lines, which are never merged (output-size).
+REAL_FIGURES = [
+    ("padding-conventions", "tf_same", "sliding_window", {"max_positions": 3}),
+    ("multi-channel-matrix", "two_by_two", "channel_blocks", {}),
+    ("output-size", "wide", "window_coverage", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def real_figures() -> dict[str, bytes]:
+    from generator import content, examples, figures, render, spec
+
+    env = render.environment()
+    cards = {c.id: c for d in spec.load_decks([render.DECK_DIR], render.card_templates(env)) for c in d.cards}
+    keep = figures.minify
+    figures.minify = lambda svg: svg
+    try:
+        return {
+            f"{cid}-{name}-{kind}": content.figure(kind)(examples.build(cards[cid].examples)[name], **kw)[0]
+            for cid, name, kind, kw in REAL_FIGURES
+        }
+    finally:
+        figures.minify = keep
+
+
+def test_minified_real_figures_paint_the_same_in_the_same_order(real_figures):
+    for name, raw in real_figures.items():
+        small = svgmin.minify(raw)
+        assert small != raw and len(small) < len(raw) * 0.3, name
+        assert svgmin.minify(raw) == small  # deterministic
+        assert svgpaint.same_painting(svgpaint.painted(raw), svgpaint.painted(small)) is None, name
+
+
+def _path_elements(svg: bytes) -> list[tuple[str, str]]:
+    """(class of the element or of its group, d) of every path outside <defs>."""
+    text = svg.decode()
+    text = text[: text.rfind("<defs>")] if text.count("<defs>") > 1 else text
+    out, group = [], None
+    for line in text.splitlines():
+        if m := re.fullmatch(r'<g class="(s\d+)">', line):
+            group = m.group(1)
+        elif line == "</g>":
+            group = None
+        elif m := re.fullmatch(r'<path (?:class="(s\d+)" )?d="([^"]*)"(?: class="(s\d+)")?/>', line):
+            out.append((m.group(1) or m.group(3) or group, m.group(2)))
+    return out
+
+
+def test_only_paths_that_paint_the_same_are_merged(real_figures):
+    """One path paints all fills, then all strokes: merged subpaths must be rectangles that do
+    not overlap (or have no fill), under an opaque, solid stroke."""
+    merged = 0
+    for name, raw in real_figures.items():
+        small = svgmin.minify(raw)
+        rules = dict(re.findall(r"\.(s\d+)\{([^}]*)\}", small.decode()))
+        for cls, d in _path_elements(small):
+            parts = svgpaint.subpaths(d)
+            if len(parts) < 2:
+                continue
+            merged += 1
+            style = dict(kv.split(":", 1) for kv in rules[cls].split(";"))
+            assert not any("opacity" in k or "dash" in k for k in style), (name, cls)
+            assert re.fullmatch(r"#[0-9a-f]{6}|none", style.get("stroke", "none")), (name, cls)
+            if style.get("fill") == "none":
+                continue
+            boxes = []
+            for points, closed in parts:
+                points = [(round(x, 6), round(y, 6)) for x, y in points]
+                xs, ys = {x for x, _ in points}, {y for _, y in points}
+                assert closed and len(points) == 4 and len(xs) == len(ys) == 2, (name, d[:80])
+                assert all(a[0] == b[0] or a[1] == b[1] for a, b in zip(points, points[1:] + points[:1], strict=True)), (name, d[:80])
+                boxes.append((min(xs), min(ys), max(xs), max(ys)))
+            for i, p in enumerate(boxes):
+                for q in boxes[:i]:
+                    assert p[2] <= q[0] + 1e-6 or q[2] <= p[0] + 1e-6 or p[3] <= q[1] + 1e-6 or q[3] <= p[1] + 1e-6, (name, p, q)
+    assert merged >= 20  # the cells of a grid row (and the window outlines) are merged
+
+
+def test_the_painting_check_sees_a_reordered_or_dropped_cell(real_figures):
+    raw = real_figures["padding-conventions-tf_same-sliding_window"]
+    small = svgmin.minify(raw).decode()
+    d = next(d for _, d in _path_elements(small.encode()) if len(svgpaint.subpaths(d)) >= 3)
+    parts = [f"M{pts[0][0]:.1f} {pts[0][1]:.1f}" + "".join(f"L{x:.1f} {y:.1f}" for x, y in pts[1:]) + ("Z" if closed else "")
+             for pts, closed in svgpaint.subpaths(d)]
+    swapped = small.replace(f'd="{d}"', f'd="{"".join([parts[1], parts[0], *parts[2:]])}"', 1)
+    dropped = small.replace(f'd="{d}"', f'd="{"".join(parts[1:])}"', 1)
+    same = small.replace(f'd="{d}"', f'd="{"".join(parts)}"', 1)
+    before = svgpaint.painted(raw)
+    assert svgpaint.same_painting(before, svgpaint.painted(small)) is None
+    assert svgpaint.same_painting(before, svgpaint.painted(same)) is None
+    assert svgpaint.same_painting(before, svgpaint.painted(swapped)) is not None
+    assert svgpaint.same_painting(before, svgpaint.painted(dropped)) is not None
+
+
+def test_path_data_is_exact_in_tenths_absolute_or_relative():
+    from generator.svgmin import _encode, _segments
+
+    d = "M 9.5 30.1 L 38.9 30.1 L 38.9 59.5 L 9.5 59.5 z M 38.9 30.1 L 68.3 30.1 L 68.3 -0.5 L 38.95 -0.04 z M 1 2 Q 3 4 5 6 L 7.25 8.75"
+    segs = _segments(d)
+    short, long = _encode(segs), _encode(segs, compact=False)
+    assert len(short) < len(long) < len(d)
+    assert short.startswith("M9.5 30.1H38.9V59.5H9.5Zm29.4 0H68.3")
+    assert _segments(long) == segs
+    for (pa, ca), (pb, cb) in zip(svgpaint.subpaths(d), svgpaint.subpaths(short), strict=True):
+        assert ca == cb and all(abs(a - b) <= 0.05 + 1e-9 for p, q in zip(pa, pb, strict=True) for a, b in zip(p, q, strict=True))
+    # relative steps are whole tenths: they add up exactly to the absolute corners
+    for (pa, _), (pb, _) in zip(svgpaint.subpaths(long), svgpaint.subpaths(short), strict=True):
+        assert all(abs(a - b) < 1e-9 for p, q in zip(pa, pb, strict=True) for a, b in zip(p, q, strict=True))
+    assert _encode(_segments("M 0.5 0.5 L 1.5 0.5 L 1.5 1.5 L -2 -3")) == "M.5.5h1v1L-2-3"  # separators only where needed
+    assert _segments("M 1 2 A 1 1 0 0 1 3 4") is None  # arcs: left to the plain rounding
+
+
+def test_labels_of_a_row_share_one_text_and_keep_their_places():
+    raw = (
+        '<svg xmlns="http://www.w3.org/2000/svg">\n<defs>\n</defs>\n'
+        + "".join(f'<text x="{x}" y="7.04" style="font-size: 9px; text-anchor: middle">{t}</text>\n'
+                  for x, t in [(1, "2"), (2.5, "-3"), (4, "0"), (5.5, "7"), (7, "a b"), (8.5, "1")])
+        + '<text x="1" y="9" style="font-size: 9px; text-anchor: middle">4</text>\n</svg>\n'
+    ).encode()
+    small = svgmin.minify(raw)
+    assert b'<text x="1" y="7">2<tspan x="2.5">-3</tspan><tspan x="4 5.5">07</tspan></text>' in small
+    assert b">a b</text>" in small  # a label with a blank stays a text of its own
+    assert svgpaint.same_painting(svgpaint.painted(raw), svgpaint.painted(small)) is None
 
 
 def test_old_site_entries_are_pruned_and_the_newest_kept(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import svgpaint
 import yaml
 from conftest import ROOT, run_generator
 from oracles import n_windows
@@ -136,7 +137,8 @@ def deck() -> dict:
 
 
 def svg_texts(path: Path) -> list[str]:
-    return re.findall(r">([^<>]+)</text>", path.read_text(encoding="utf-8"))
+    """Every label the figure paints (a row of cell labels may share one <text>)."""
+    return [item[4] for item in svgpaint.painted(path.read_bytes()) if item[0] == "text"]
 
 
 # ----------------------------------------------------------------------------- every card
