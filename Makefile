@@ -38,7 +38,7 @@ check: $(VENV)/.site-stamp
 
 site: generate $(KATEX)/.stamp
 	$(PY) -m mkdocs build --strict --quiet
-	node generator/katex_prerender.mjs site
+	node generator/postbuild.mjs site
 	@echo "site built in site/ (open site/index.html or run 'make serve')"
 
 serve: generate $(KATEX)/.stamp

@@ -43,19 +43,41 @@ function strip(tex) {
   return tex;
 }
 
-export function prerender(html) {
-  let count = 0;
-  const out = html.replace(ELEMENT, (whole, tag, attrs, inner) => {
+// Where each <details> opens and closes, and whether it is open: [{start, end, open}] in source order.
+// An arithmatex element between start and end of a closed one is behind a reveal.
+const DETAILS_TAG = /<details\b([^>]*)>|<\/details>/g;
+
+function closedRanges(html) {
+  const ranges = [], stack = [];
+  for (const m of html.matchAll(DETAILS_TAG)) {
+    if (m[0][1] !== "/") stack.push({ start: m.index, open: /\bopen\b/.test(m[1]) });
+    else if (stack.length) {
+      const d = stack.pop();
+      if (!d.open) ranges.push([d.start, m.index]);
+    }
+  }
+  return ranges;
+}
+
+// Render every arithmatex element of a page. With {lazy: true}, an element inside a closed
+// <details> (an answer behind its reveal) keeps its LaTeX: katex-init.js typesets it in the
+// browser, in idle time after the page is painted or as the reveal opens, so the page carries
+// KaTeX's heavy markup only for the math a reader sees on arrival.
+export function prerender(html, { lazy = false } = {}) {
+  let count = 0, deferred = 0;
+  const closed = lazy ? closedRanges(html) : [];
+  const out = html.replace(ELEMENT, (whole, tag, attrs, inner, offset) => {
     if (/\bdata-katex=/.test(attrs) || inner.includes("<")) return whole; // done already, or not plain TeX
+    if (closed.some(([a, b]) => a < offset && offset < b)) { deferred++; return whole; }
     const tex = strip(unescapeHtml(inner));
     const rendered = katex.renderToString(tex, { displayMode: tag === "div", throwOnError: false, output: "htmlAndMathml" });
     count++;
     return `<${tag}${attrs} data-katex="done">${rendered}</${tag}>`;
   });
-  return { html: out, count };
+  return { html: out, count, deferred };
 }
 
-function htmlFiles(dir) {
+export function htmlFiles(dir) {
   const out = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = path.join(dir, entry.name);
@@ -90,6 +112,6 @@ function main(argv) {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("katex_prerender.mjs")) {
+if (process.argv[1]?.endsWith("katex_prerender.mjs")) {
   process.exitCode = main(process.argv.slice(2));
 }

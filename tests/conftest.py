@@ -50,9 +50,9 @@ def strict_build() -> tuple[Path, str | None]:
     )
     if proc.returncode != 0:
         return out, proc.stdout + proc.stderr
-    # as `make site` does: the math rendered at build time (Node and the pinned katex are required)
-    proc = subprocess.run(["node", "generator/katex_prerender.mjs", str(out)], cwd=ROOT, capture_output=True, text=True)
-    return out, (None if proc.returncode == 0 else "generator/katex_prerender.mjs failed:\n" + proc.stdout + proc.stderr)
+    # as `make site` does: the post-build step (math typeset at build time; Node and the pinned katex are required)
+    proc = subprocess.run(["node", "generator/postbuild.mjs", str(out)], cwd=ROOT, capture_output=True, text=True)
+    return out, (None if proc.returncode == 0 else "generator/postbuild.mjs failed:\n" + proc.stdout + proc.stderr)
 
 
 @pytest.fixture(scope="session")

@@ -453,7 +453,7 @@ def test_detectors_find_planted_defects(page, server):
     page.set_viewport_size(MOBILE)
     open_page(page, server, "")
     page.evaluate(
-        r"""() => {
+        r"""async () => {
       const article = document.querySelector('article') || document.body;
       article.insertAdjacentHTML('beforeend',
         '<div id="too-wide" style="width: 900px">wide</div>' +
@@ -463,7 +463,7 @@ def test_detectors_find_planted_defects(page, server):
         ' <span class="arithmatex" id="invisible">\\(y\\)</span></p>' +
         '<img src="no-such-figure.svg" alt="a figure that is not there"> <img src="/assets/images/favicon.png">');
       document.getElementById('untyped').setAttribute('data-katex', 'done');
-      window.convcardsRenderMath(document);
+      await window.convcardsRenderMath(document);  // loads KaTeX first: this page had nothing left to typeset
       document.querySelector('#invisible .katex-html').style.fontSize = '0';
     }"""
     )

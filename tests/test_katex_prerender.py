@@ -60,3 +60,122 @@ def test_prerender_renders_each_formula_once_with_its_own_tex(tmp_path):
 def test_prerender_fails_loudly_without_a_site(tmp_path):
     proc = run(tmp_path / "missing")
     assert proc.returncode != 0 and "no built site" in proc.stderr
+
+
+# --- generator/postbuild.mjs: what `make site` runs after mkdocs build ------------------------
+
+POSTBUILD = ROOT / "generator" / "postbuild.mjs"
+
+REVEALS = """<!doctype html><html><body>
+<p>Seen: <span class="arithmatex">\\(a_{1}\\)</span></p>
+<details class="success"><summary>Answer</summary>
+<p>Hidden: <span class="arithmatex">\\(b_{2}\\)</span></p>
+<details class="tip" open><summary>Nested, open</summary><div class="arithmatex">\\[ c_{3} \\]</div></details>
+<p>Still hidden: <span class="arithmatex">\\(d_{4}\\)</span></p>
+</details>
+<details open><summary>Open</summary><p><span class="arithmatex">\\(e_{5}\\)</span></p></details>
+<p>After: <span class="arithmatex">\\(f_{6}\\)</span></p>
+<pre><code>
+    indented
+        code</code></pre>
+<script>
+    var kept = "  two spaces";
+</script>
+<p title="a
+    b">text
+    on two lines</p>
+</body></html>
+"""
+
+
+def postbuild(site: Path) -> subprocess.CompletedProcess:
+    if shutil.which("node") is None:
+        pytest.fail("node is required to build the site (generator/postbuild.mjs)")
+    return subprocess.run(["node", str(POSTBUILD), str(site)], cwd=ROOT, capture_output=True, text=True)
+
+
+def typeset_tex(page: str) -> list[str]:
+    return [html.unescape(t).strip() for t in re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', page, re.S)]
+
+
+def test_postbuild_leaves_the_math_behind_closed_reveals_to_the_browser(tmp_path):
+    (tmp_path / "index.html").write_text(REVEALS, encoding="utf-8")
+    (tmp_path / "cards" / "d" / "print").mkdir(parents=True)
+    (tmp_path / "cards" / "d" / "print" / "index.html").write_text(REVEALS, encoding="utf-8")
+    proc = postbuild(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    # typeset: outside any reveal and in an open one; kept as LaTeX: everything inside the closed
+    # reveal, the open reveal nested in it too (it shows only once the outer one opens)
+    assert typeset_tex(page) == ["a_{1}", "e_{5}", "f_{6}"]
+    assert page.count('data-katex="done"') == 3
+    assert "\\(b_{2}\\)</span>" in page and "\\[ c_{3} \\]</div>" in page and "\\(d_{4}\\)</span>" in page
+    # a deck's print sheet is printed: typeset whole
+    sheet = (tmp_path / "cards" / "d" / "print" / "index.html").read_text(encoding="utf-8")
+    assert typeset_tex(sheet) == ["a_{1}", "b_{2}", "c_{3}", "d_{4}", "e_{5}", "f_{6}"]
+    assert "9 formulas typeset, 3 behind closed reveals left to the browser" in proc.stdout
+    # idempotent: a second run changes nothing
+    again = postbuild(tmp_path)
+    assert again.returncode == 0 and "0 formulas typeset" in again.stdout
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == page
+
+
+def test_postbuild_drops_indentation_only_where_it_does_not_show(tmp_path):
+    (tmp_path / "index.html").write_text(REVEALS, encoding="utf-8")
+    assert postbuild(tmp_path).returncode == 0
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<pre><code>\n    indented\n        code</code></pre>" in page, "preformatted text is kept byte for byte"
+    assert '<script>\n    var kept = "  two spaces";\n</script>' in page, "scripts are kept byte for byte"
+    assert 'title="a\n    b"' in page, "attribute values are kept byte for byte"
+    assert ">text\non two lines</p>" in page, "indentation in running text goes (it renders as one space)"
+
+
+def test_postbuild_changes_no_rendered_text_of_the_real_site(site_dir):
+    """Oracle: Python's HTML parser. Every page of the built site (postbuild already ran) against the
+    same page built again without the whitespace step: the same elements and attributes in the same
+    order, the same text once white-space runs are collapsed, preformatted text byte-identical."""
+    from html.parser import HTMLParser
+
+    class Tokens(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.out: list[tuple] = []
+            self.pre = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.pre += tag in ("pre", "textarea", "script", "style")
+            self.out.append(("start", tag, tuple(attrs)))
+
+        def handle_endtag(self, tag):
+            self.pre -= tag in ("pre", "textarea", "script", "style")
+            self.out.append(("end", tag))
+
+        def handle_data(self, data):
+            text = data if self.pre else re.sub(r"\s+", " ", data)
+            if self.out and self.out[-1][0] == "text":
+                self.out[-1] = ("text", re.sub(r"\s+", " ", self.out[-1][1] + text) if not self.pre else self.out[-1][1] + text)
+            else:
+                self.out.append(("text", text))
+
+    def tokens(text: str) -> list[tuple]:
+        t = Tokens()
+        t.feed(text)
+        return [x for x in t.out if x != ("text", " ")]
+
+    script = (
+        "import fs from 'node:fs'; import { trimIndentation } from './generator/postbuild.mjs';"
+        "const f = process.argv[1]; process.stdout.write(trimIndentation(fs.readFileSync(f, 'utf8')));"
+    )
+    checked = 0
+    for page in sorted(site_dir.rglob("*.html"))[:60]:
+        before = page.read_text(encoding="utf-8")
+        proc = subprocess.run(["node", "--input-type=module", "-e", script, str(page)], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == before, f"{page}: the built page still has indentation to drop (postbuild did not run?)"
+        untrimmed = before.replace("\n", "\n    ")  # indent every line: the step must undo exactly this, outside <pre>
+        proc = subprocess.run(["node", "--input-type=module", "-e", script, "/dev/stdin"], input=untrimmed, cwd=ROOT,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert tokens(proc.stdout) == tokens(untrimmed), f"{page}: trimming changed what the page shows"
+        checked += 1
+    assert checked >= 40
