@@ -74,7 +74,29 @@ export function prerender(html, { lazy = false } = {}) {
     count++;
     return `<${tag}${attrs} data-katex="done">${rendered}</${tag}>`;
   });
-  return { html: out, count, deferred };
+  return { html: deferred ? noscriptNotes(out) : out, count, deferred };
+}
+
+// Without JavaScript a reveal's LaTeX is never typeset: say so at the top of each outermost closed
+// reveal that holds some (a <noscript>, so readers with JavaScript never see it).
+export const NOSCRIPT_NOTE =
+  '<noscript><p class="cc-noscript">This answer\'s math is typeset by JavaScript, which is off: ' +
+  "you see its LaTeX source.</p></noscript>";
+
+function noscriptNotes(html) {
+  const ranges = closedRanges(html);
+  const outer = ranges.filter(([a, b]) => !ranges.some(([c, d]) => c < a && b < d));
+  let out = "", pos = 0;
+  for (const [a, b] of outer.sort((x, y) => x[0] - y[0])) {
+    const body = html.slice(a, b);
+    const summaryEnd = body.indexOf("</summary>");
+    const pending = [...body.matchAll(ELEMENT)].some((m) => !/\bdata-katex=/.test(m[2]));
+    if (summaryEnd < 0 || !pending || body.includes('class="cc-noscript"')) continue;
+    const at = a + summaryEnd + "</summary>".length;
+    out += html.slice(pos, at) + NOSCRIPT_NOTE;
+    pos = at;
+  }
+  return out + html.slice(pos);
 }
 
 export function htmlFiles(dir) {

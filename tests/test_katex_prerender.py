@@ -109,10 +109,14 @@ def test_postbuild_leaves_the_math_behind_closed_reveals_to_the_browser(tmp_path
     # reveal, the open reveal nested in it too (it shows only once the outer one opens)
     assert typeset_tex(page) == ["a_{1}", "e_{5}", "f_{6}"]
     assert page.count('data-katex="done"') == 3
+    # without JavaScript that LaTeX stays: one note says so, first thing in the outer closed reveal
+    assert page.count('class="cc-noscript"') == 1
+    assert '<summary>Answer</summary>\n<noscript><p class="cc-noscript">' in page.replace("</summary><noscript>", "</summary>\n<noscript>")
     assert "\\(b_{2}\\)</span>" in page and "\\[ c_{3} \\]</div>" in page and "\\(d_{4}\\)</span>" in page
     # a deck's print sheet is printed: typeset whole
     sheet = (tmp_path / "cards" / "d" / "print" / "index.html").read_text(encoding="utf-8")
     assert typeset_tex(sheet) == ["a_{1}", "b_{2}", "c_{3}", "d_{4}", "e_{5}", "f_{6}"]
+    assert "cc-noscript" not in sheet, "nothing is left to JavaScript on a print sheet"
     assert "9 formulas typeset, 3 behind closed reveals left to the browser" in proc.stdout
     # idempotent: a second run changes nothing
     again = postbuild(tmp_path)

@@ -141,5 +141,17 @@ def test_without_javascript_the_question_shows_typeset_math_and_the_answer_its_l
         first = pg.locator(f"{REVEAL} .arithmatex").first
         assert first.is_visible()
         assert first.inner_text().strip().startswith(("\\(", "\\["))
+        assert pg.locator(f"{REVEAL} > noscript .cc-noscript").is_visible(), "a note says why the LaTeX shows"
+    finally:
+        context.close()
+
+
+def test_with_javascript_the_noscript_note_does_not_show(browser, server):
+    context, pg = open_recorded_page(browser, server)
+    try:
+        pg.goto(f"{server}/{CARD}", wait_until="load")
+        pg.locator(f"{REVEAL} > summary").click()
+        assert pg.locator(f"{REVEAL} .cc-noscript").count() == 0, "noscript content is not parsed into elements with JavaScript on"
+        assert pg.locator(f"{REVEAL} > noscript").count() == 1
     finally:
         context.close()
