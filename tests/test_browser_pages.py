@@ -153,7 +153,8 @@ REVEAL_STATE = """d => {
   const s = d.querySelector(':scope > summary'), cs = getComputedStyle(s);
   return {
     open: d.open,
-    shown: [...d.children].filter(c => c !== s)
+    // a <noscript> note is for readers without JavaScript: never shown here, by design
+    shown: [...d.children].filter(c => c !== s && c.tagName !== 'NOSCRIPT')
       .map(c => c.checkVisibility({opacityProperty: true, visibilityProperty: true}) && c.getBoundingClientRect().height > 0),
     focusVisible: s.matches(':focus-visible'), outline: cs.outlineStyle, outlineWidth: parseFloat(cs.outlineWidth),
   };
