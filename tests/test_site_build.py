@@ -72,3 +72,16 @@ def test_strict_build_fails_on_a_broken_link_or_anchor(tmp_path, link, complaint
 def test_strict_build_passes_good_links(tmp_path):
     proc = _strict_build_of(tmp_path, {"index.md": "# Home\n\n[x](other.md#real-heading)\n", "other.md": "# Other\n\n## Real heading\n"})
     assert proc.returncode == 0, proc.stderr
+
+
+def test_no_script_holds_the_parser(site_dir):
+    """Every external script of every page is deferred (the theme's bundle through docs/.overrides/main.html):
+    none stops the HTML parser before the page's content is parsed (README "Performance")."""
+    pages = sorted(site_dir.rglob("*.html"))
+    assert len(pages) > 40
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html)
+        assert any("bundle." in s for s in scripts), f"{page}: the theme's script is missing"
+        blocking = [s for s in scripts if not re.search(r"\s(defer|async)(\s|>|=)", s)]
+        assert not blocking, f"{page}: parser-blocking script(s) {blocking}"
