@@ -43,14 +43,14 @@ function strip(tex) {
   return tex;
 }
 
-// Where each <details> opens and closes, and whether it is open: [{start, end, open}] in source order.
-// An arithmatex element between start and end of a closed one is behind a reveal.
+// Where each closed <details> (no `open` attribute) starts and ends: [start, end] offsets, nested ones
+// too. An arithmatex element between start and end of one is behind a reveal.
 const DETAILS_TAG = /<details\b([^>]*)>|<\/details>/g;
 
 function closedRanges(html) {
   const ranges = [], stack = [];
   for (const m of html.matchAll(DETAILS_TAG)) {
-    if (m[0][1] !== "/") stack.push({ start: m.index, open: /\bopen\b/.test(m[1]) });
+    if (m[0][1] !== "/") stack.push({ start: m.index, open: /(^|\s)open(\s|=|$)/.test(m[1]) });
     else if (stack.length) {
       const d = stack.pop();
       if (!d.open) ranges.push([d.start, m.index]);
@@ -79,7 +79,7 @@ export function prerender(html, { lazy = false } = {}) {
 
 // Without JavaScript a reveal's LaTeX is never typeset: say so at the top of each outermost closed
 // reveal that holds some (a <noscript>, so readers with JavaScript never see it).
-export const NOSCRIPT_NOTE =
+const NOSCRIPT_NOTE =
   '<noscript><p class="cc-noscript">This answer\'s math is typeset by JavaScript, which is off: ' +
   "you see its LaTeX source.</p></noscript>";
 
