@@ -1,15 +1,14 @@
-#!/usr/bin/env node
-// Render the math of a built site at build time: `node generator/katex_prerender.mjs site`.
+// The math of a built page typeset at build time by KaTeX in Node: a module of generator/postbuild.mjs,
+// the post-build step of `make site` (and of tests/conftest.py's build).
 //
-// Run after `mkdocs build` (the Makefile's `site` target and tests/conftest.py do). Every
-// site/**/*.html is rewritten in place: the content of each element that pymdownx.arithmatex
-// produced, <span class="arithmatex">\( ... \)</span> or <div class="arithmatex">\[ ... \]</div>,
-// becomes katex.renderToString(tex, {displayMode, throwOnError: false, output: "htmlAndMathml"})
-// -- the very call docs/javascripts/katex-init.js makes in the browser -- and the element gets
-// data-katex="done", which katex-init.js skips. So a page shows its formulas without running
-// any script; katex-init.js still renders whatever is not done (mkdocs serve, study mode's
-// dynamic content). The output depends only on the input and the pinned KaTeX: running it
-// twice changes nothing (rendered elements are marked and skipped).
+// prerender(html) rewrites the content of each element that pymdownx.arithmatex produced,
+// <span class="arithmatex">\( ... \)</span> or <div class="arithmatex">\[ ... \]</div>, into
+// katex.renderToString(tex, {displayMode, throwOnError: false, output: "htmlAndMathml"})
+// -- the very call docs/javascripts/katex-init.js makes in the browser -- and gives the element
+// data-katex="done", which katex-init.js skips. So a page shows those formulas without running
+// any script; katex-init.js renders whatever is not done (formulas behind closed reveals with
+// {lazy: true}, mkdocs serve, study mode's dynamic content). The output depends only on the input
+// and the pinned KaTeX: running it twice changes nothing (rendered elements are marked and skipped).
 //
 // The generated Markdown is untouched: the LaTeX stays readable in docs/.
 import fs from "node:fs";
@@ -107,33 +106,4 @@ export function htmlFiles(dir) {
     else if (entry.isFile() && entry.name.endsWith(".html")) out.push(full);
   }
   return out;
-}
-
-function main(argv) {
-  const site = argv[0];
-  if (!site || argv.length > 1) {
-    console.error("usage: node generator/katex_prerender.mjs SITE_DIR");
-    return 2;
-  }
-  if (!fs.existsSync(path.join(site, "index.html"))) {
-    console.error(`katex_prerender: no built site in ${site} (no index.html): run mkdocs build first`);
-    return 2;
-  }
-  let files = 0, formulas = 0;
-  for (const file of htmlFiles(site)) {
-    const html = fs.readFileSync(file, "utf8");
-    if (!html.includes('class="arithmatex"')) continue;
-    const res = prerender(html);
-    if (res.count > 0) {
-      fs.writeFileSync(file, res.html);
-      files++;
-      formulas += res.count;
-    }
-  }
-  console.log(`katex_prerender: ${formulas} formulas rendered in ${files} pages of ${site}`);
-  return 0;
-}
-
-if (process.argv[1]?.endsWith("katex_prerender.mjs")) {
-  process.exitCode = main(process.argv.slice(2));
 }

@@ -1,4 +1,4 @@
-"""generator/katex_prerender.mjs: the math of a built site rendered at build time by KaTeX in Node.
+"""generator/postbuild.mjs and its katex_prerender.mjs: the math of a built site typeset at build time by KaTeX in Node.
 
 The oracle for what KaTeX parsed is the TeX it writes into the MathML it produces
 (``<annotation encoding="application/x-tex">``): it must be the LaTeX of the source element,
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-SCRIPT = ROOT / "generator" / "katex_prerender.mjs"
+SCRIPT = ROOT / "generator" / "postbuild.mjs"
 
 PAGE = """<!doctype html><html><body>
 <p>Inline <span class="arithmatex">\\(a &lt; b \\cdot x_{1}\\)</span> and text.</p>
@@ -31,7 +31,7 @@ PAGE = """<!doctype html><html><body>
 
 def run(site: Path) -> subprocess.CompletedProcess:
     if shutil.which("node") is None:
-        pytest.fail("node is required to build the site (generator/katex_prerender.mjs)")
+        pytest.fail("node is required to build the site (generator/postbuild.mjs)")
     return subprocess.run(["node", str(SCRIPT), str(site)], cwd=ROOT, capture_output=True, text=True)
 
 
@@ -41,7 +41,7 @@ def test_prerender_renders_each_formula_once_with_its_own_tex(tmp_path):
     (tmp_path / "sub" / "index.html").write_text(PAGE, encoding="utf-8")
     proc = run(tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "4 formulas rendered in 2 pages" in proc.stdout
+    assert "4 formulas typeset, 0 behind closed reveals left to the browser; 2 pages rewritten" in proc.stdout
     out = (tmp_path / "index.html").read_text(encoding="utf-8")
     tex = [html.unescape(t).strip() for t in re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', out, re.S)]
     assert tex == ["a < b \\cdot x_{1}", "y = \\begin{bmatrix} 1 & -2 \\\\ 3 & 4 \\end{bmatrix}"]
@@ -52,7 +52,7 @@ def test_prerender_renders_each_formula_once_with_its_own_tex(tmp_path):
     assert "\\(" not in out.split("<pre>")[0] and "\\[" not in out.split("<pre>")[0]
     # deterministic and idempotent: a second run changes nothing
     again = run(tmp_path)
-    assert again.returncode == 0 and "0 formulas rendered" in again.stdout
+    assert again.returncode == 0 and "0 formulas typeset" in again.stdout and "0 pages rewritten" in again.stdout
     assert (tmp_path / "index.html").read_text(encoding="utf-8") == out
     assert (tmp_path / "sub" / "index.html").read_text(encoding="utf-8") == out
 
@@ -63,8 +63,6 @@ def test_prerender_fails_loudly_without_a_site(tmp_path):
 
 
 # --- generator/postbuild.mjs: what `make site` runs after mkdocs build ------------------------
-
-POSTBUILD = ROOT / "generator" / "postbuild.mjs"
 
 REVEALS = """<!doctype html><html><body>
 <p>Seen: <span class="arithmatex">\\(a_{1}\\)</span></p>
@@ -88,12 +86,6 @@ REVEALS = """<!doctype html><html><body>
 """
 
 
-def postbuild(site: Path) -> subprocess.CompletedProcess:
-    if shutil.which("node") is None:
-        pytest.fail("node is required to build the site (generator/postbuild.mjs)")
-    return subprocess.run(["node", str(POSTBUILD), str(site)], cwd=ROOT, capture_output=True, text=True)
-
-
 def typeset_tex(page: str) -> list[str]:
     return [html.unescape(t).strip() for t in re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', page, re.S)]
 
@@ -102,7 +94,7 @@ def test_postbuild_leaves_the_math_behind_closed_reveals_to_the_browser(tmp_path
     (tmp_path / "index.html").write_text(REVEALS, encoding="utf-8")
     (tmp_path / "cards" / "d" / "print").mkdir(parents=True)
     (tmp_path / "cards" / "d" / "print" / "index.html").write_text(REVEALS, encoding="utf-8")
-    proc = postbuild(tmp_path)
+    proc = run(tmp_path)
     assert proc.returncode == 0, proc.stderr
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     # typeset: outside any reveal and in an open one; kept as LaTeX: everything inside the closed
@@ -119,14 +111,14 @@ def test_postbuild_leaves_the_math_behind_closed_reveals_to_the_browser(tmp_path
     assert "cc-noscript" not in sheet, "nothing is left to JavaScript on a print sheet"
     assert "9 formulas typeset, 3 behind closed reveals left to the browser" in proc.stdout
     # idempotent: a second run changes nothing
-    again = postbuild(tmp_path)
+    again = run(tmp_path)
     assert again.returncode == 0 and "0 formulas typeset" in again.stdout
     assert (tmp_path / "index.html").read_text(encoding="utf-8") == page
 
 
 def test_postbuild_drops_indentation_only_where_it_does_not_show(tmp_path):
     (tmp_path / "index.html").write_text(REVEALS, encoding="utf-8")
-    assert postbuild(tmp_path).returncode == 0
+    assert run(tmp_path).returncode == 0
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<pre><code>\n    indented\n        code</code></pre>" in page, "preformatted text is kept byte for byte"
     assert '<script>\n    var kept = "  two spaces";\n</script>' in page, "scripts are kept byte for byte"
