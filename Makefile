@@ -52,8 +52,11 @@ chromium:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "make test: install Debian's chromium (apt-get install chromium) or set CHROMIUM=/path/to/chromium" >&2; exit 2; fi; }
 
+# One pytest worker per core (pytest-xdist), each with its own browser; the built site is shared
+# by the workers (tests/conftest.py). TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
 test: site $(VENV)/.dev-stamp chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 lint: $(VENV)/.dev-stamp
 	$(PY) -m ruff check generator tests

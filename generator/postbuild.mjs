@@ -29,7 +29,7 @@ export function trimIndentation(html) {
     .join("");
 }
 
-export const PRINT_SHEET = /(^|[\\/])print[\\/]index\.html$/;
+export const PRINT_SHEET = /(^|[\\/])print(-\d+)?[\\/]index\.html$/;
 
 function main(argv) {
   const site = argv[0];

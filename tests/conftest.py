@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import atexit
+import fcntl
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,26 +36,63 @@ def run_generator(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True)
 
 
-@functools.cache
-def strict_build() -> tuple[Path, str | None]:
-    """One ``mkdocs build --strict`` of the committed docs per test process, into a fresh folder.
+RUN_DIR_ENV = "CONVCARDS_TEST_RUN"  # a folder shared by one pytest run and its xdist workers
 
-    Returns (site folder, error text or None). Shared by the ``site_dir`` fixture and by test
-    modules that discover the built pages at collection time (tests/test_browser_pages.py).
-    """
-    if not (ROOT / "docs/vendor/katex/katex.min.js").exists():
-        return Path(), "KaTeX is not in docs/vendor: run `make site` (it copies it from node_modules)"
-    out = Path(tempfile.mkdtemp(prefix="convcards-site-"))
-    atexit.register(shutil.rmtree, out, True)
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controlling process (not an xdist worker) makes the run's shared folder; the workers
+    it starts inherit its path in the environment. Removed when the run ends."""
+    if hasattr(config, "workerinput") or os.environ.get(RUN_DIR_ENV):
+        return
+    run = tempfile.mkdtemp(prefix="convcards-tests-")
+    os.environ[RUN_DIR_ENV] = run
+    config.add_cleanup(functools.partial(shutil.rmtree, run, True))
+    config.add_cleanup(functools.partial(os.environ.pop, RUN_DIR_ENV, None))
+
+
+def _shared(name: str, make: Callable[[Path], str | None]) -> tuple[Path, str | None]:
+    """``make(folder)`` once per pytest run, whichever worker asks first; the others wait for it
+    (an exclusive lock on a file beside the folder) and reuse the folder and its error text."""
+    run = os.environ.get(RUN_DIR_ENV)
+    if not run:  # not under pytest (python tests/test_browser_pages.py): a folder of its own
+        out = Path(tempfile.mkdtemp(prefix=f"convcards-{name}-"))
+        atexit.register(shutil.rmtree, out, True)
+        return out, make(out)
+    out, done = Path(run) / name, Path(run) / f"{name}.result.json"
+    with open(Path(run) / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            done.write_text(json.dumps({"error": make(out)}), encoding="utf-8")
+        return out, json.loads(done.read_text(encoding="utf-8"))["error"]
+
+
+def _build_site(out: Path) -> str | None:
+    """``mkdocs build --strict`` of the committed docs into ``out``, then the post-build step; the error text or None."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)], cwd=ROOT, capture_output=True, text=True, env=env
     )
     if proc.returncode != 0:
-        return out, proc.stdout + proc.stderr
+        return proc.stdout + proc.stderr
     # as `make site` does: the post-build step (math typeset at build time; Node and the pinned katex are required)
     proc = subprocess.run(["node", "generator/postbuild.mjs", str(out)], cwd=ROOT, capture_output=True, text=True)
-    return out, (None if proc.returncode == 0 else "generator/postbuild.mjs failed:\n" + proc.stdout + proc.stderr)
+    return None if proc.returncode == 0 else "generator/postbuild.mjs failed:\n" + proc.stdout + proc.stderr
+
+
+@functools.cache
+def strict_build() -> tuple[Path, str | None]:
+    """One ``mkdocs build --strict`` of the committed docs per test run, into a fresh folder shared
+    by the run's xdist workers (the first to ask builds it, the others wait and reuse it).
+
+    Returns (site folder, error text or None). Shared by the ``site_dir`` fixture and by test
+    modules that discover the built pages at collection time (tests/test_browser_pages.py).
+    Tests only read it.
+    """
+    if not (ROOT / "docs/vendor/katex/katex.min.js").exists():
+        return Path(), "KaTeX is not in docs/vendor: run `make site` (it copies it from node_modules)"
+    return _shared("site", _build_site)
 
 
 @pytest.fixture(scope="session")

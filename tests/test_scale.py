@@ -1,0 +1,176 @@
+"""What keeps a large course's pages small: the navigation pruned to the page's own deck, and a
+long deck's print sheets split into pages of bounded size. (Their cost is measured by
+``make bench``'s scale section, bench/scale.py, never timed here.)"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from generator import study
+
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402  (bench/synth.py: the scale benchmark's decks)
+
+# --- the navigation ---------------------------------------------------------------------------
+
+
+def _nav_links(page: str) -> list[str]:
+    """The hrefs of the primary (site) navigation of a built page, the page's own table of contents left out."""
+    start = page.index('<nav class="md-nav md-nav--primary"')
+    end = page.index('<div class="md-content"', start)
+    nav = re.sub(r'<nav class="md-nav md-nav--secondary".*?</nav>', "", page[start:end], flags=re.S)
+    return re.findall(r'<a href="([^"#]*)"[^>]*class="md-nav__link', nav)
+
+
+def _resolve(page_dir: str, href: str) -> str:
+    """A relative href of the page at ``page_dir`` ("cards/matrix/flatten/") as a site path ("cards/matrix/")."""
+    parts = [p for p in page_dir.split("/") if p]
+    for seg in href.split("/"):
+        if seg == "..":
+            parts.pop()
+        elif seg not in ("", "."):
+            parts.append(seg)
+    return "/".join(parts) + "/" if parts else ""
+
+
+def test_a_card_page_lists_its_own_deck_and_links_every_other_deck_but_not_its_cards(site_dir):
+    nav = yaml.safe_load((ROOT / "docs/.nav.yml").read_text(encoding="utf-8"))["nav"]
+    decks = [next(iter(item.values())) for item in nav if isinstance(item, dict)]  # [index.md, card.md, ...] per deck
+    assert len(decks) >= 2, "the site has several decks"
+
+    def url(md: str) -> str:
+        return md.removesuffix("index.md").removesuffix(".md") + ("/" if not md.endswith("index.md") else "")
+
+    for deck in decks:
+        page_dir = url(deck[1])  # the deck's first card
+        html = (site_dir / page_dir / "index.html").read_text(encoding="utf-8")
+        links = {_resolve(page_dir, h) for h in _nav_links(html)}
+        own = {url(md) for md in deck}
+        others = {url(md) for d in decks if d is not deck for md in d[1:]}
+        assert own <= links, f"{page_dir}: every card of its own deck is in the navigation"
+        assert not links & others, f"{page_dir}: no card of another deck is in its navigation: {sorted(links & others)[:3]}"
+        for d in decks:  # every other deck is one click away (its index page, or its first page)
+            assert links & {url(md) for md in d}, f"{page_dir}: the navigation reaches the deck of {d[0]}"
+
+
+def test_the_navigation_is_pruned_in_mkdocs_yml_and_no_feature_undoes_it():
+    features = yaml.safe_load(
+        re.sub(r"^INHERIT:.*$", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M)
+    )["theme"]["features"]
+    assert "navigation.prune" in features
+    # Material never prunes a section (navigation.sections makes every top-level deck one) and
+    # navigation.expand is incompatible with pruning
+    assert "navigation.sections" not in features and "navigation.expand" not in features
+
+
+# --- print sheets -----------------------------------------------------------------------------
+
+
+def _cards(sizes: list[int], deck: str = "d") -> list[SimpleNamespace]:
+    """Stand-ins for rendered cards: front matter, then a body of ``n`` bytes naming the card."""
+    cards = []
+    for i, n in enumerate(sizes):
+        body = f"# card {i}\n"
+        body += "x" * (n - len(body.encode()))
+        cards.append(SimpleNamespace(markdown=f"---\ntitle: c{i}\n---\n{body}", deck=SimpleNamespace(id=deck), id=i))
+    return cards
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [[1000] * 3, [20_000] * 10, [47_000, 2_000, 60_000, 100, 100, 30_000, 30_000], [study.PRINT_SHEET_BYTES] * 3, [100] * 500],
+    ids=["small", "even", "uneven", "exactly-full", "many-small"],
+)
+def test_print_sheets_keep_every_card_in_order_on_pages_no_larger_than_the_limit(sizes):
+    limit = study.PRINT_SHEET_BYTES
+    cards = _cards(sizes)
+    sheets = study.print_sheets(cards)
+    assert [c for s in sheets for c in s] == cards, "every card once, in the deck's order"
+    for s in sheets:
+        body = sum(len(study._strip_front_matter(c.markdown).encode()) for c in s)
+        assert s and (body <= limit or len(s) == 1), "a page holds at most the limit, unless one card alone is larger"
+    for a, b in zip(sheets, sheets[1:], strict=False):  # greedy: the next card did not fit on the page before it
+        assert sum(len(study._strip_front_matter(c.markdown).encode()) for c in a + b[:1]) > limit
+    # the smallest number of pages for cards taken in order, by brute force over the cut points
+    assert len(sheets) == _fewest_pages(sizes, limit)
+
+
+def _fewest_pages(sizes: list[int], limit: int) -> int:
+    best = [0] + [len(sizes) + 1] * len(sizes)  # best[i]: pages for the first i cards
+    for i in range(1, len(sizes) + 1):
+        for j in range(i):
+            if j == i - 1 or sum(sizes[j:i]) <= limit:
+                best[i] = min(best[i], best[j] + 1)
+    return best[-1]
+
+
+def test_a_long_deck_prints_on_numbered_pages_each_linked_with_its_cards():
+    deck = SimpleNamespace(id="big", title="Big deck")
+    cards = _cards([30_000] * 5, "big")
+    sheets = study.print_sheets(cards)
+    assert len(sheets) == 5
+    assert [study.print_path(deck, i) for i in range(5)] == ["cards/big/print.md"] + [f"cards/big/print-{n}.md" for n in range(2, 6)]
+    links = study.print_links([deck], {"big": sheets}).decode()
+    assert re.findall(r"\[cards? ([^\]]+)\]\((print[^)]*)\)", links.replace("cards/big/", "")) == [
+        (str(n), "print.md" if n == 1 else f"print-{n}.md") for n in range(1, 6)
+    ]
+    page = study.print_page(deck, sheets, 2).decode()
+    assert "# Big deck: question and answer sheets (card 3 of 5)" in page
+    assert page.count("# card ") == 1 and "# card 2\n" in page
+    one = study.print_links([deck], {"big": [cards]}).decode()
+    assert "- [Big deck](cards/big/print.md)" in one, "a deck on one page keeps one plain link"
+
+
+def test_every_print_page_of_a_deck_is_typeset_whole_by_the_post_build_step(tmp_path):
+    page = ('<!doctype html><html><body><article><details><summary>Answer</summary>'
+            '<p><span class="arithmatex">\\(x^2\\)</span></p></details></article></body></html>')
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    for name in ("print", "print-2", "print-12", "printing"):
+        (tmp_path / "cards" / "d" / name).mkdir(parents=True)
+        (tmp_path / "cards" / "d" / name / "index.html").write_text(page, encoding="utf-8")
+    proc = subprocess.run(["node", str(ROOT / "generator/postbuild.mjs"), str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    done = {n: 'data-katex="done"' in (tmp_path / "cards/d" / n / "index.html").read_text(encoding="utf-8")
+            for n in ("print", "print-2", "print-12", "printing")}
+    assert done == {"print": True, "print-2": True, "print-12": True, "printing": False}, "print sheets only, every one of them"
+
+
+def test_the_built_in_decks_each_print_on_one_page():
+    docs = ROOT / "docs" / "cards"
+    assert sorted(p.name for p in docs.glob("*/print*.md")) == ["print.md"] * len(list(docs.glob("*/index.md")))
+
+
+# --- the scale benchmark's decks are valid input, the same cards at every scale ----------------
+
+
+def test_synthetic_decks_are_valid_and_the_smaller_course_is_the_start_of_the_larger(tmp_path):
+    from generator import render, spec
+
+    small, large = synth.write_decks(tmp_path / "a", 3), synth.write_decks(tmp_path / "b", synth.PER_DECK + 2)
+    assert len(small) == 1 and len(large) == 2
+    env = render.environment()
+    a = spec.load_decks([tmp_path / "a"], render.card_templates(env))
+    b = spec.load_decks([tmp_path / "b"], render.card_templates(env))
+    assert [c.id for d in b for c in d.cards][:3] == [c.id for d in a for c in d.cards]
+    assert sum(len(d.cards) for d in b) == synth.PER_DECK + 2
+    for ca, cb in zip(a[0].cards, b[0].cards, strict=False):
+        assert ca.views == cb.views == tuple(synth.VIEWS) and ca.template == "card.md.j2"
+        assert (ca.examples["main"].input == cb.examples["main"].input).all()
+    before = (tmp_path / "a" / "synth-001.yaml").read_text()
+    synth.edit_first_card(tmp_path / "a", 1)
+    after = spec.load_decks([tmp_path / "a"], render.card_templates(env))
+    changed = [ca.id for ca, cb in zip(a[0].cards, after[0].cards, strict=True)
+               if (ca.examples["main"].input != cb.examples["main"].input).any()]
+    assert changed == [a[0].cards[0].id], "the one-card edit changes the first card's input and nothing else"
+    assert len(before.splitlines()) == len((tmp_path / "a" / "synth-001.yaml").read_text().splitlines())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__]))
