@@ -6,7 +6,10 @@ met or missed, and writes ``bench/report.json`` (every sample, the machine, its 
 Everything that writes goes into a scratch folder: the repository is only read, apart
 from ``site/`` (built by ``make site`` before this runs) and the report.
 
-    .venv/bin/python bench/run.py [--runs 5] [--quick] [--skip browser,make]
+    .venv/bin/python bench/run.py [--runs 5] [--skip browser,make,scale] [--scale 29,290,1000]
+
+The scale section (bench/scale.py) builds synthetic courses of each ``--scale`` size the
+author's way; ``--scale 29,60`` is a quick look, the full one takes many minutes.
 
 Timed figures are medians of ``--runs`` runs (3 for the slowest: cold generation,
 mkdocs build, make site). The machine is shared with whatever else runs on it: the
@@ -35,6 +38,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import scale
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "report.json"
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -49,6 +54,7 @@ BUDGETS = {  # name: (limit, unit, what)
     "max_card_page_kb": (100.0, "KB", "heaviest card page: HTML + its figures"),
     "math_assets_kb": (400.0, "KB", "shared math assets: KaTeX js + css + fonts used"),
     "last_formula_ms": (150.0, "ms", "math of the first screen typeset and painted, heaviest page"),
+    "math_paint_ratio": (1.2, "x", "... that time / the first paint of the theme alone (404.html), same run, median of pairs"),
     "coo_256_ms": (50.0, "ms", "C for 256x256 input, 3x3 kernel, sparse"),
     "coo_256_speedup": (20.0, "x", "... speed-up over the naive loop (at least)"),
 }
@@ -437,6 +443,10 @@ def bench_browser(site: Path, pages: dict[str, Any], runs: int) -> dict[str, Any
     def med(k: str) -> float:
         return median([v for v in samples[k] if v is not None])
 
+    # the heaviest page and 404.html are loaded in turn (one of each per run): the ratio of each
+    # pair, so that the machine's load, which moves both, cancels out as far as it can
+    ratios = [a / b for a, b in zip(samples["first_screen"], samples["floor_fcp"], strict=True) if a and b]
+
     out.update({
         "formulas_shown": counts.get("shown"), "formulas_first_screen": counts.get("screen"),
         "first_screen_ms": med("first_screen"), "shown_ms": med("shown"), "all_typeset_ms": med("all"),
@@ -444,6 +454,7 @@ def bench_browser(site: Path, pages: dict[str, Any], runs: int) -> dict[str, Any
         "first_paint_ms": med("fcp"), "dom_content_loaded_ms": med("dcl"), "load_event_ms": med("load"),
         "no_math_page_first_paint_ms": med("floor_fcp"),
         "samples_ms": samples, "fonts_used": sorted(fonts),
+        "math_paint_ratio": median(ratios), "math_paint_ratios": ratios,
     })
     out["last_formula_ms"] = out["first_screen_ms"]
     return out
@@ -575,6 +586,9 @@ def table(results: dict[str, Any]) -> str:
                      f"{b['dom_content_loaded_ms']:.0f} ms | | | |")
         lines.append(f"| the theme alone: first contentful paint of a page with no math (404.html) "
                      f"| {b['no_math_page_first_paint_ms']:.0f} ms | | | |")
+        values["math_paint_ratio"] = mr = b["math_paint_ratio"]
+        lines.append(f"| first screen's math painted / the theme's own first paint (404.html), alternating, median of "
+                     f"{len(b['math_paint_ratios'])} pairs | {mr:.2f}x | | <= 1.2x | {verdict('math_paint_ratio', mr)} |")
     elif b:
         lines.append(f"| math of the first screen painted | {b.get('error')} | | <= 150 ms | not measured |")
     if c:
@@ -596,7 +610,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
     ap.add_argument("--slow-runs", type=int, default=3, help="runs of the slowest measurements (default 3)")
-    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core")
+    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,scale")
+    ap.add_argument("--scale", default=",".join(map(str, scale.SCALES)), help="card counts of the scale section (default 29,290,1000)")
+    ap.add_argument("--no-serve", action="store_true", help="scale section: skip the live preview's edit at 290 cards")
     ap.add_argument("--site", type=Path, default=ROOT / "site", help="the built site to weigh and open (default site/)")
     ap.add_argument("--report", type=Path, default=REPORT)
     args = ap.parse_args(argv)
@@ -625,6 +641,9 @@ def main(argv: list[str] | None = None) -> int:
             results["browser"] = browser
         if "weight" not in skip:
             results["weight"] = bench_weight(site, browser.get("fonts_used", []))
+        if "scale" not in skip:
+            sizes = sorted({int(n) for n in args.scale.split(",") if n.strip()})
+            results["scale"] = scale.bench(tmp, sizes, serve_at=None if args.no_serve else 290)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["load_after"] = os.getloadavg()
@@ -636,6 +655,9 @@ def main(argv: list[str] | None = None) -> int:
     lb, la = results["load_before"][0], results["load_after"][0]
     print(f"load average before {lb:.1f}, after {la:.1f}; medians of {args.runs} runs ({args.slow_runs} for the slow ones)\n")
     print(text)
+    if results.get("scale"):
+        print("\n" + scale.table(results["scale"]))
+        results["verdicts"].update({f"scale_{k}": v for k, (_, v) in scale.verdicts(results["scale"]).items()})
     g = results.get("generation", {})
     if g:
         print(f"\nno-op regeneration imports matplotlib: {'yes' if g.get('noop_imports_matplotlib') else 'no'}")

@@ -14,7 +14,7 @@ Outputs (paths relative to ``docs/``, written by :mod:`generator.writer`):
 - ``.snippets/deck-links.md``: a plain list of the decks, for the study page without JavaScript;
 - ``cards/<deck>/print.md``: a deck's cards on one page, to print as question and answer
   sheets (kept out of the navigation by ``not_in_nav`` in mkdocs.yml); a deck whose cards
-  together exceed ``PRINT_SHEET_BYTES`` of Markdown is split into ``print.md``,
+  together hold more than ``PRINT_SHEET_MATH`` bytes of LaTeX is split into ``print.md``,
   ``print-2.md``, ... (whole cards, in order), so that no page grows with the deck; and
   ``.snippets/print-links.md``, the list of them for the downloads page.
 """
@@ -42,10 +42,17 @@ HOME_GRID = ".snippets/home-grid.md"
 DECK_LINKS = ".snippets/deck-links.md"
 PRINT_LINKS = ".snippets/print-links.md"
 PRINT_PAGE = "print.md"
-# Markdown bytes of cards per print page: typeset whole (generator/postbuild.mjs), a page's HTML is
-# about 30 times its Markdown (1.27 MB for the largest built-in deck, 44 KB), so 48 KB keeps a page
-# under 2 MB and every built-in deck on one page.
-PRINT_SHEET_BYTES = 48_000
+# LaTeX bytes (formulas with their delimiters) per print page. A print page is typeset whole
+# (generator/postbuild.mjs) and its HTML is 58 to 71 times its LaTeX (the built-in decks: 1.24 MB
+# for the 17 KB of LaTeX of deck 4; 29 synthetic cards of bench/synth.py: 14.2 MB for 251 KB), so
+# 24 KB keeps a page under 2 MB and every built-in deck on one page.
+PRINT_SHEET_MATH = 24_000
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+
+
+def math_bytes(markdown: str) -> int:
+    """Bytes of LaTeX in Markdown: every ``\\( \\)`` and ``\\[ \\]`` formula, delimiters included."""
+    return sum(len(m.encode("utf-8")) for m in _MATH.findall(markdown))
 
 
 @dataclass(frozen=True)
@@ -242,13 +249,13 @@ def deck_links(decks: list[DeckSpec]) -> bytes:
 
 
 def print_sheets(cards: list[RenderedCard]) -> list[list[RenderedCard]]:
-    """A deck's cards in order, cut into pages of at most PRINT_SHEET_BYTES of Markdown
-    (a card larger than that alone on its page)."""
+    """A deck's cards in order, cut into pages of at most PRINT_SHEET_MATH bytes of LaTeX
+    (a card with more than that alone on its page)."""
     sheets: list[list[RenderedCard]] = [[]]
     size = 0
     for rc in cards:
-        n = len(_strip_front_matter(rc.markdown).encode("utf-8"))
-        if sheets[-1] and size + n > PRINT_SHEET_BYTES:
+        n = math_bytes(rc.markdown)
+        if sheets[-1] and size + n > PRINT_SHEET_MATH:
             sheets.append([])
             size = 0
         sheets[-1].append(rc)

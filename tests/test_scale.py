@@ -74,30 +74,34 @@ def test_the_navigation_is_pruned_in_mkdocs_yml_and_no_feature_undoes_it():
 
 
 def _cards(sizes: list[int], deck: str = "d") -> list[SimpleNamespace]:
-    """Stand-ins for rendered cards: front matter, then a body of ``n`` bytes naming the card."""
+    """Stand-ins for rendered cards: front matter, a heading, prose, and formulas of ``n`` bytes of
+    LaTeX in all (delimiters included), an inline one and a display one."""
     cards = []
     for i, n in enumerate(sizes):
-        body = f"# card {i}\n"
-        body += "x" * (n - len(body.encode()))
+        inline = "\\(" + "a" * (n // 2 - 4) + "\\)"
+        display = "\\[" + "b" * (n - len(inline) - 4) + "\\]"
+        assert len(inline) + len(display) == n
+        body = f"# card {i}\n\nProse, {'words ' * 500}and {inline}.\n\n{display}\n"
         cards.append(SimpleNamespace(markdown=f"---\ntitle: c{i}\n---\n{body}", deck=SimpleNamespace(id=deck), id=i))
     return cards
 
 
 @pytest.mark.parametrize(
     "sizes",
-    [[1000] * 3, [20_000] * 10, [47_000, 2_000, 60_000, 100, 100, 30_000, 30_000], [study.PRINT_SHEET_BYTES] * 3, [100] * 500],
+    [[1000] * 3, [10_000] * 10, [23_000, 2_000, 30_000, 100, 100, 12_000, 12_000], [study.PRINT_SHEET_MATH] * 3, [100] * 500],
     ids=["small", "even", "uneven", "exactly-full", "many-small"],
 )
 def test_print_sheets_keep_every_card_in_order_on_pages_no_larger_than_the_limit(sizes):
-    limit = study.PRINT_SHEET_BYTES
+    limit = study.PRINT_SHEET_MATH
     cards = _cards(sizes)
+    size = {c.id: n for c, n in zip(cards, sizes, strict=True)}
     sheets = study.print_sheets(cards)
     assert [c for s in sheets for c in s] == cards, "every card once, in the deck's order"
     for s in sheets:
-        body = sum(len(study._strip_front_matter(c.markdown).encode()) for c in s)
-        assert s and (body <= limit or len(s) == 1), "a page holds at most the limit, unless one card alone is larger"
+        math = sum(size[c.id] for c in s)
+        assert s and (math <= limit or len(s) == 1), "a page holds at most the limit of LaTeX, unless one card alone has more"
     for a, b in zip(sheets, sheets[1:], strict=False):  # greedy: the next card did not fit on the page before it
-        assert sum(len(study._strip_front_matter(c.markdown).encode()) for c in a + b[:1]) > limit
+        assert sum(size[c.id] for c in a + b[:1]) > limit
     # the smallest number of pages for cards taken in order, by brute force over the cut points
     assert len(sheets) == _fewest_pages(sizes, limit)
 
@@ -113,7 +117,7 @@ def _fewest_pages(sizes: list[int], limit: int) -> int:
 
 def test_a_long_deck_prints_on_numbered_pages_each_linked_with_its_cards():
     deck = SimpleNamespace(id="big", title="Big deck")
-    cards = _cards([30_000] * 5, "big")
+    cards = _cards([15_000] * 5, "big")
     sheets = study.print_sheets(cards)
     assert len(sheets) == 5
     assert [study.print_path(deck, i) for i in range(5)] == ["cards/big/print.md"] + [f"cards/big/print-{n}.md" for n in range(2, 6)]
@@ -140,6 +144,12 @@ def test_every_print_page_of_a_deck_is_typeset_whole_by_the_post_build_step(tmp_
     done = {n: 'data-katex="done"' in (tmp_path / "cards/d" / n / "index.html").read_text(encoding="utf-8")
             for n in ("print", "print-2", "print-12", "printing")}
     assert done == {"print": True, "print-2": True, "print-12": True, "printing": False}, "print sheets only, every one of them"
+
+
+def test_math_bytes_counts_the_latex_of_inline_and_display_formulas():
+    md = "Text \\(x_1\\) more \\(y\\)\n\n\\[\na \\\\ b\n\\]\n\n`code`"
+    assert study.math_bytes(md) == len("\\(x_1\\)") + len("\\(y\\)") + len("\\[\na \\\\ b\n\\]")
+    assert study.math_bytes("no formulas, a \\ backslash") == 0
 
 
 def test_the_built_in_decks_each_print_on_one_page():
