@@ -26,16 +26,25 @@ import re
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import markdown
 
 from . import latex, practice
 from .examples import Example
-from .spec import DeckSpec
+from .spec import CardSpec, DeckSpec
 
-if TYPE_CHECKING:  # render imports this module
-    from .render import RenderedCard
+
+class RenderedCard(Protocol):
+    """What this module reads of a rendered card (:class:`generator.render.RenderedCard` is one).
+    A protocol, so that study depends on the numbers and pages, never on render: the data flows
+    render -> study -> anki, one way."""
+
+    card: CardSpec
+    deck: DeckSpec
+    examples: dict[str, Example]
+    questions: list[practice.Question]
+    markdown: str
 
 STUDY_FILE = "data/study.json"
 HOME_GRID = ".snippets/home-grid.md"

@@ -184,3 +184,47 @@ def test_synthetic_decks_are_valid_and_the_smaller_course_is_the_start_of_the_la
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__]))
+
+
+# --- the generator's modules: the data flows one way --------------------------------------------
+
+
+def _imports() -> dict[str, set[str]]:
+    """For each module of generator/, the modules of generator/ it imports (at run time or for type checking)."""
+    import ast
+
+    pkg = ROOT / "generator"
+    names = {p.stem for p in pkg.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in pkg.glob("*.py"):
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator"):
+                parts = (node.module or "").split(".")
+                deps |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+        graph[path.stem] = (deps & names) - {path.stem}
+    return graph
+
+
+def test_the_generator_modules_import_each_other_without_a_circle():
+    graph = _imports()
+    assert graph["render"] >= {"study", "anki"} and "study" in graph["anki"], "the graph is read (render uses study and anki)"
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> None:  # depth-first: a module met again while still on the stack closes a circle
+        state[m] = 1
+        stack.append(m)
+        for d in sorted(graph[m]):
+            if state.get(d) == 1:
+                pytest.fail("import circle: " + " -> ".join(stack[stack.index(d):] + [d]))
+            if d not in state:
+                visit(d)
+        stack.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
