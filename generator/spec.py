@@ -73,6 +73,28 @@ RULE_MESSAGES = {
     "operation": "one of {operations}",
 }
 MAX_MATRIX_ENTRIES = MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4
+# An example's parameters: how many numbers may be given, and their range.
+LIMITS = {
+    "max_side": MAX_SIDE,
+    "max_kernel_side": MAX_KERNEL_SIDE,
+    "max_stride": MAX_STRIDE,
+    "max_dilation": MAX_DILATION,
+    "max_padding": MAX_PADDING,
+    "max_abs_value": MAX_ABS_VALUE,
+    "max_matrix_entries": MAX_MATRIX_ENTRIES,
+}
+# An example's parameters: how many numbers may be given, the smallest value, the limit of the largest.
+PARAM_RULES: dict[str, tuple[tuple[int, ...], int, str]] = {
+    "stride": ((2,), 1, "max_stride"),
+    "padding": ((2, 4), 0, "max_padding"),
+    "dilation": ((2,), 1, "max_dilation"),
+    "output_padding": ((2,), 0, "max_stride"),
+}
+
+
+def _param_rule(name: str) -> tuple[tuple[int, ...], int, int]:
+    counts, lo, limit = PARAM_RULES[name]
+    return counts, lo, LIMITS[limit]
 # The explorer (/explore/) computes what the spec loader accepts, within smaller sizes that keep a
 # phone responsive: these override the limits above there.
 EXPLORER_OPERATIONS = ("cross_correlation", "convolution", "transposed_convolution")
@@ -81,20 +103,16 @@ EXPLORER_LIMITS = {"max_side": 16, "max_stride": 4, "max_dilation": 4, "max_padd
 
 def rules_table() -> dict[str, Any]:
     """The validity rules of an example as data: limits and messages (written as data/rules.json)."""
-    limits = {
-        "max_side": MAX_SIDE,
-        "max_kernel_side": MAX_KERNEL_SIDE,
-        "max_stride": MAX_STRIDE,
-        "max_dilation": MAX_DILATION,
-        "max_padding": MAX_PADDING,
-        "max_abs_value": MAX_ABS_VALUE,
-        "max_matrix_entries": MAX_MATRIX_ENTRIES,
-    }
+    limits = dict(LIMITS)
     return {
         "schema": "convcards/rules.json",
         "limits": limits,
         "explorer_limits": {**limits, **EXPLORER_LIMITS},
         "explorer_operations": list(EXPLORER_OPERATIONS),
+        # each parameter's range: from lo to the limit named (the spec loader's or the explorer's)
+        "params": {
+            name: {"what": _counts_text(counts), "lo": lo, "limit": limit} for name, (counts, lo, limit) in PARAM_RULES.items()
+        },
         "messages": dict(RULE_MESSAGES),
     }
 
@@ -210,9 +228,13 @@ def _int_in(col: _Collector, card: str, fld: str, v: object, lo: int, hi: int) -
     return v
 
 
+def _counts_text(counts: tuple[int, ...]) -> str:
+    return " or ".join(["one number"] + [f"a list of {n}" for n in counts if n > 1])
+
+
 def _ints(col: _Collector, card: str, fld: str, v: object, counts: tuple[int, ...], lo: int, hi: int) -> list[int] | None:
     """One number or a list of ``counts`` numbers, each within ``[lo, hi]``."""
-    what = " or ".join(["one number"] + [f"a list of {n}" for n in counts if n > 1])
+    what = _counts_text(counts)
     given = v
     if isinstance(v, tuple):
         v = list(v)
@@ -336,10 +358,10 @@ def _example(col: _Collector, card: str, name: str, v: object) -> ExampleSpec | 
         k = _array(col, card, f"{pre}.kernel", v["kernel"])
     else:
         col.add(card, f"{pre}.kernel", "an array", "nothing")
-    stride = _ints(col, card, f"{pre}.stride", v.get("stride", list(k.shape) if pooling and k is not None else 1), (2,), 1, MAX_STRIDE)
-    padding = _ints(col, card, f"{pre}.padding", v.get("padding", 0), (2, 4), 0, MAX_PADDING)
-    dilation = _ints(col, card, f"{pre}.dilation", v.get("dilation", 1), (2,), 1, MAX_DILATION)
-    out_pad = _ints(col, card, f"{pre}.output_padding", v.get("output_padding", 0), (2,), 0, MAX_STRIDE)
+    stride = _ints(col, card, f"{pre}.stride", v.get("stride", list(k.shape) if pooling and k is not None else 1), *_param_rule("stride"))
+    padding = _ints(col, card, f"{pre}.padding", v.get("padding", 0), *_param_rule("padding"))
+    dilation = _ints(col, card, f"{pre}.dilation", v.get("dilation", 1), *_param_rule("dilation"))
+    out_pad = _ints(col, card, f"{pre}.output_padding", v.get("output_padding", 0), *_param_rule("output_padding"))
     groups = _int_in(col, card, f"{pre}.groups", v.get("groups", 1), 1, MAX_CHANNELS)
     if len(col.problems) > before or x is None or k is None:
         return None

@@ -328,15 +328,13 @@
       bad = flat.filter(function (v) { return Math.abs(v) > L.max_abs_value; });
       if (bad.length) return [problem(rules, arrays[n], "magnitude", {max: L.max_abs_value}, String(bad[0]))];
     }
-    var ranges = [["stride", ex.stride, 1, L.max_stride], ["padding", [ex.padding.top, ex.padding.bottom, ex.padding.left, ex.padding.right], 0, L.max_padding],
-      ["dilation", ex.dilation, 1, L.max_dilation], ["output_padding", ex.output_padding, 0, L.max_stride]];
-    for (var q = 0; q < ranges.length; q++) {
-      var vals = ranges[q][1];
-      for (var e = 0; e < vals.length; e++) {
-        if (!is_int(vals[e]) || vals[e] < ranges[q][2] || vals[e] > ranges[q][3]) {
-          return [problem(rules, ranges[q][0], "range", {lo: ranges[q][2], hi: ranges[q][3]}, String(vals[e]))];
-        }
-      }
+    var given = {stride: ex.stride, padding: [ex.padding.top, ex.padding.bottom, ex.padding.left, ex.padding.right],
+      dilation: ex.dilation, output_padding: ex.output_padding};
+    var names = ["stride", "padding", "dilation", "output_padding"];
+    for (var q = 0; q < names.length; q++) {
+      var rule = rules.params[names[q]], lo = rule.lo, hi = L[rule.limit], vals = given[names[q]];
+      if (!vals.every(is_int)) return [problem(rules, names[q], "whole", {what: rule.what, lo: lo, hi: hi}, "[" + vals + "]")];
+      if (vals.some(function (v) { return v < lo || v > hi; })) return [problem(rules, names[q], "range", {lo: lo, hi: hi}, "[" + vals + "]")];
     }
     var x = ex.arrays.input, k = ex.arrays.kernel, xd = shape(x).length, kd = shape(k).length;
     if (xd === 1 && kd !== 1) return [problem(rules, "kernel", "kernel_1d", {}, kd + " dimensions")];
@@ -345,10 +343,10 @@
     if (Math.max(in_hw[0], in_hw[1]) > L.max_side) return [problem(rules, "input", "input_side", {max: L.max_side}, "shape " + shape(x))];
     if (Math.max(k_hw[0], k_hw[1]) > L.max_kernel_side) return [problem(rules, "kernel", "kernel_side", {max: L.max_kernel_side}, "shape " + shape(k))];
     var raw = params(ex.stride, [ex.padding.top, ex.padding.bottom, ex.padding.left, ex.padding.right], ex.dilation, ex.output_padding);
-    var names = ["rows", "columns"];
+    var axes = ["rows", "columns"];
     for (var axis = 0; axis < 2; axis++) {
       var s = raw.stride[axis], d = raw.dilation[axis], ap = raw.output_padding[axis];
-      if (ap >= Math.max(s, d) && ap) return [problem(rules, "output_padding", "output_padding", {stride: s, dilation: d, axis: names[axis]}, String(ap))];
+      if (ap >= Math.max(s, d) && ap) return [problem(rules, "output_padding", "output_padding", {stride: s, dilation: d, axis: axes[axis]}, String(ap))];
     }
     var p = example_params(ex), fwd_in;
     if (ex.operation === "transposed_convolution") {

@@ -105,12 +105,15 @@
     st.op = field("op").value; st.one_d = field("dim").value === "1";
     var xh = st.one_d ? 1 : whole("xh", "input", 1, LIMITS.max_side, problems), xw = whole("xw", "input", 1, LIMITS.max_side, problems);
     var kh = st.one_d ? 1 : whole("kh", "kernel", 1, LIMITS.max_kernel_side, problems), kw = whole("kw", "kernel", 1, LIMITS.max_kernel_side, problems);
-    function num(name, fld, lo, hi, dflt) { return name && !(st.one_d && /h$|^p[tb]$/.test(name)) ? whole(name, fld, lo, hi, problems) : dflt; }
-    st.s = [num("sh", "stride", 1, LIMITS.max_stride, 1), num("sw", "stride", 1, LIMITS.max_stride)];
-    st.d = [num("dh", "dilation", 1, LIMITS.max_dilation, 1), num("dw", "dilation", 1, LIMITS.max_dilation)];
-    st.p = [num("pt", "padding", 0, LIMITS.max_padding, 0), num("pb", "padding", 0, LIMITS.max_padding, 0),
-      num("pl", "padding", 0, LIMITS.max_padding), num("pr", "padding", 0, LIMITS.max_padding)];
-    st.a = st.op === "transposed_convolution" ? [num("ah", "output_padding", 0, LIMITS.max_stride, 0), num("aw", "output_padding", 0, LIMITS.max_stride)] : [0, 0];
+    // a parameter's range comes from the rules table (its lower bound, the page's limit)
+    function num(name, fld, dflt) {
+      var rule = RULES.params[fld];
+      return st.one_d && /h$|^p[tb]$/.test(name) ? dflt : whole(name, fld, rule.lo, LIMITS[rule.limit], problems);
+    }
+    st.s = [num("sh", "stride", 1), num("sw", "stride")];
+    st.d = [num("dh", "dilation", 1), num("dw", "dilation")];
+    st.p = [num("pt", "padding", 0), num("pb", "padding", 0), num("pl", "padding"), num("pr", "padding")];
+    st.a = st.op === "transposed_convolution" ? [num("ah", "output_padding", 0), num("aw", "output_padding")] : [0, 0];
     var seed = field("seed").value.trim();
     st.seed = /^\d+$/.test(seed) ? Number(seed) : state.seed;
     if (xh !== null && xw !== null) st.x = read_editor("x-edit", xh, xw, "input", problems);
