@@ -46,7 +46,9 @@ def example_json(op: str, x: np.ndarray, k: np.ndarray, stride, padding, dilatio
 def generator_result(ex: dict) -> dict:
     """What the generator publishes for this example (generator/examples.py over core.py)."""
     p = ex["padding"]
-    params = core.ConvParams(tuple(ex["stride"]), (p["top"], p["bottom"], p["left"], p["right"]), tuple(ex["dilation"]), tuple(ex["output_padding"]))
+    params = core.ConvParams(
+        tuple(ex["stride"]), (p["top"], p["bottom"], p["left"], p["right"]), tuple(ex["dilation"]), tuple(ex["output_padding"])
+    )
     x, k = np.array(ex["arrays"]["input"]), np.array(ex["arrays"]["kernel"])
     js = Example(spec.ExampleSpec("e", ex["operation"], x, k, params)).as_json()
     return {"output": js["arrays"]["output"], "unrolled_matrix": js["arrays"]["unrolled_matrix"], "shapes": js["shapes"]}
@@ -135,7 +137,9 @@ def generator_views(ex: dict) -> dict:
     """The same views from generator/core.py."""
     pd = ex["padding"]
     one_d = not isinstance(ex["arrays"]["input"][0], list)
-    raw = core.ConvParams(tuple(ex["stride"]), (pd["top"], pd["bottom"], pd["left"], pd["right"]), tuple(ex["dilation"]), tuple(ex["output_padding"]))
+    raw = core.ConvParams(
+        tuple(ex["stride"]), (pd["top"], pd["bottom"], pd["left"], pd["right"]), tuple(ex["dilation"]), tuple(ex["output_padding"])
+    )
     p = spec._row_params(raw) if one_d else raw
     x, k = core.as_2d(np.array(ex["arrays"]["input"])), core.as_2d(np.array(ex["arrays"]["kernel"]))
     v = {"padded": core.pad(x, p.padding), "flipped": core.flip(k)}
@@ -194,7 +198,9 @@ def test_every_published_example_is_recomputed_exactly(page, server, site_dir: P
     for card in doc["cards"]:
         for ex in card["examples"]:
             if ex["operation"] in OPS and len(ex["shapes"]["input"]) <= 2:
-                cases.append({k: ex[k] for k in ("operation", "stride", "padding", "dilation", "output_padding")} | {"arrays": ex["arrays"]})
+                cases.append(
+                    {k: ex[k] for k in ("operation", "stride", "padding", "dilation", "output_padding")} | {"arrays": ex["arrays"]}
+                )
                 want.append({"output": ex["arrays"]["output"], "unrolled_matrix": ex["arrays"]["unrolled_matrix"], "shapes": ex["shapes"]})
     assert len(cases) >= 30
     assert {c["operation"] for c in cases} == set(OPS)
@@ -214,9 +220,18 @@ def test_random_configurations_equal_the_generator(page, server, random_cases):
 
 # Off-by-one defects, each planted in a copy of convcore.js served in place of the real one.
 PLANTED = {
-    "output size": ("return floor_div(i + p_lo + p_hi - d * (k - 1) - 1, s) + 1;", "return floor_div(i + p_lo + p_hi - d * (k - 1), s) + 1;"),
-    "left padding in C": ("var j = c * p.stride[1] - p.padding[2] + b * p.dilation[1];", "var j = c * p.stride[1] - p.padding[2] + 1 + b * p.dilation[1];"),
-    "scatter crop": ("return crop_or_pad(full, p.padding[0], p.padding[2], o[0], o[1]);", "return crop_or_pad(full, p.padding[0], p.padding[2] + 1, o[0], o[1]);"),
+    "output size": (
+        "return floor_div(i + p_lo + p_hi - d * (k - 1) - 1, s) + 1;",
+        "return floor_div(i + p_lo + p_hi - d * (k - 1), s) + 1;",
+    ),
+    "left padding in C": (
+        "var j = c * p.stride[1] - p.padding[2] + b * p.dilation[1];",
+        "var j = c * p.stride[1] - p.padding[2] + 1 + b * p.dilation[1];",
+    ),
+    "scatter crop": (
+        "return crop_or_pad(full, p.padding[0], p.padding[2], o[0], o[1]);",
+        "return crop_or_pad(full, p.padding[0], p.padding[2] + 1, o[0], o[1]);",
+    ),
     "transposed size": ("return (i - 1) * s - p_lo - p_hi + d * (k - 1) + a + 1;", "return (i - 1) * s - p_lo - p_hi + d * (k - 1) + a;"),
 }
 
@@ -228,9 +243,9 @@ def test_a_planted_off_by_one_is_caught(page, server, site_dir: Path, random_cas
     assert source.count(old) == 1, f"the line to break is no longer in convcore.js: {old}"
     mutant = source.replace(old, new)
     page.route("**/javascripts/convcore.js", lambda r: r.fulfill(status=200, content_type="text/javascript", body=mutant))
-    cases, want = random_cases
+    cases, want = random_cases[0][:400], random_cases[1][:400]  # a fifth of the batch is plenty to catch each
     open_core(page, server)
-    assert page.evaluate("convcore.output_size.toString()") != "" and page.evaluate("document.querySelector('script[src$=\"convcore.js\"]') !== null")
+    assert page.evaluate("fetch('../javascripts/convcore.js').then(r => r.text())") == mutant  # the copy is what is served
     got = compute_all(page, cases, views=True)
     bad = mismatches(got, want, cases)
     assert bad, f"the planted defect ({defect}) went unnoticed by the comparison with generator/core.py"
@@ -244,8 +259,12 @@ def invalid_examples(seed: int = 5) -> list[dict]:
         xa = xv if xv is not None else rng.integers(-3, 4, size=x).tolist()
         ka = kv if kv is not None else rng.integers(-3, 4, size=k).tolist()
         return {
-            "operation": op, "stride": list(s), "dilation": list(d), "output_padding": list(a),
-            "padding": dict(zip(("top", "bottom", "left", "right"), p, strict=True)), "arrays": {"input": xa, "kernel": ka},
+            "operation": op,
+            "stride": list(s),
+            "dilation": list(d),
+            "output_padding": list(a),
+            "padding": dict(zip(("top", "bottom", "left", "right"), p, strict=True)),
+            "arrays": {"input": xa, "kernel": ka},
         }
 
     out = [
@@ -258,14 +277,26 @@ def invalid_examples(seed: int = 5) -> list[dict]:
         ex(op="transposed_convolution", s=(1, 2), d=(1, 1), a=(0, 2)),
         ex(op="transposed_convolution", s=(1, 1), a=(1, 1)),
         ex(op="transposed_convolution", x=(2, 2), k=(2, 2), p=(3, 3, 0, 0)),  # no transposed output left
-        ex(s=(0, 1)), ex(s=(1, 9)), ex(d=(0, 1)), ex(p=(0, 17, 0, 0)), ex(p=(-1, 0, 0, 0)), ex(a=(9, 0)),
-        ex(s=(1.5, 1)), ex(p=(0, 0, 0.5, 0)),  # not whole numbers
-        ex(xv=[[1, "a"], [2, 3]], k=(1, 1)), ex(kv=[[1, None]]),  # not numbers
-        ex(xv=[[1, math.inf], [2, 3]], k=(1, 1)), ex(kv=[[math.nan]]),  # not finite
+        ex(s=(0, 1)),
+        ex(s=(1, 9)),
+        ex(d=(0, 1)),
+        ex(p=(0, 17, 0, 0)),
+        ex(p=(-1, 0, 0, 0)),
+        ex(a=(9, 0)),
+        ex(s=(1.5, 1)),
+        ex(p=(0, 0, 0.5, 0)),  # not whole numbers
+        ex(xv=[[1, "a"], [2, 3]], k=(1, 1)),
+        ex(kv=[[1, None]]),  # not numbers
+        ex(xv=[[1, math.inf], [2, 3]], k=(1, 1)),
+        ex(kv=[[math.nan]]),  # not finite
         ex(xv=[[1, 2_000_000]], k=(1, 1)),  # too large a value
-        ex(xv=[], k=(1, 1)), ex(xv=[[]], k=(1, 1)), ex(kv=[[1, 2], [3]]),  # empty, ragged
-        ex(x=(5,), k=(2, 2)), ex(x=(5, 5), k=(3,)),  # dimensions disagree
-        ex(x=(40, 3), k=(1, 1)), ex(x=(4, 4), k=(10, 1)),  # past the limits
+        ex(xv=[], k=(1, 1)),
+        ex(xv=[[]], k=(1, 1)),
+        ex(kv=[[1, 2], [3]]),  # empty, ragged
+        ex(x=(5,), k=(2, 2)),
+        ex(x=(5, 5), k=(3,)),  # dimensions disagree
+        ex(x=(40, 3), k=(1, 1)),
+        ex(x=(4, 4), k=(10, 1)),  # past the limits
         ex(x=(32, 32), k=(1, 1)),  # a matrix C past its limit (1024×1024)
         ex(op="transposed_convolution", x=(8, 8), k=(3, 3), s=(4, 4)),  # a transposed output whose C is too large
     ]
@@ -275,8 +306,15 @@ def invalid_examples(seed: int = 5) -> list[dict]:
         x = (int(rng.integers(1, 7)),) if one_d else tuple(int(v) for v in rng.integers(1, 7, size=2))
         k = (int(rng.integers(1, 8)),) if one_d else tuple(int(v) for v in rng.integers(1, 8, size=2))
         out.append(
-            ex(op, x, k, s=rng.integers(0, 5, size=2).tolist(), p=rng.integers(0, 4, size=4).tolist(),
-               d=rng.integers(1, 4, size=2).tolist(), a=rng.integers(0, 4, size=2).tolist())
+            ex(
+                op,
+                x,
+                k,
+                s=rng.integers(0, 5, size=2).tolist(),
+                p=rng.integers(0, 4, size=4).tolist(),
+                d=rng.integers(1, 4, size=2).tolist(),
+                a=rng.integers(0, 4, size=2).tolist(),
+            )
         )
     return out
 
@@ -290,7 +328,10 @@ def test_check_refuses_exactly_what_the_spec_loader_refuses(page, server, site_d
     assert {w[0] for w in want if w} >= {"kernel", "input", "stride", "padding", "dilation", "output_padding"}
     open_core(page, server)
     got = page.evaluate(
-        """([exs, rules]) => exs.map(ex => { const p = convcore.check(ex, rules); return p.length ? [p[0].field, p[0].expected] : null; })""",
+        """([exs, rules]) => exs.map(ex => {
+             const p = convcore.check(ex, rules);
+             return p.length ? [p[0].field, p[0].expected] : null;
+           })""",
         [cases, rules],
     )
     bad = [

@@ -175,14 +175,13 @@
       t = document.createElement("table");
       t.className = "cc-ex-grid";
       if (label) t.setAttribute("aria-label", label);
-      var focusable = kind === "out" || kind === "in" || kind === "C";
       var first = true;
       for (var r = 0; r < h; r++) {
         var tr = t.insertRow();
         for (var c = 0; c < w; c++) {
           var td = tr.insertCell();
           td.dataset.r = r; td.dataset.c = c;
-          if (focusable) { td.tabIndex = first ? 0 : -1; first = false; }
+          td.tabIndex = first ? 0 : -1; first = false;
           td.textContent = String(a[r][c]);
         }
       }
@@ -219,6 +218,8 @@
     if (h.dataset.tex !== title) { h.dataset.tex = title; h.innerHTML = title; }
     return sec;
   }
+
+  function box(sec) { return sec.querySelector(":scope > .cc-ex-scroll"); }
 
   function note(sec, html) {
     var n = sec.children[1];
@@ -263,7 +264,7 @@
 
     var sec = section("output", "Output " + tex(tr ? "C^\\top \\mathbf{y}" : "\\mathbf{y}") + ", " + out.length + "×" + out[0].length);
     note(sec, "The " + opname + ": " + size_formula(st, res) + ". Point at a cell to see where it comes from.");
-    grid(sec.lastElementChild, out, "out", "output");
+    grid(box(sec), out, "out", "output");
     var sum = sec.querySelector(".cc-ex-sum");
     if (!sum) { sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum); }
 
@@ -271,7 +272,7 @@
       sec = section("padded", "Padded input");
       note(sec, "The input with its zero padding (" + st.p.slice(st.one_d ? 2 : 0).join(", ") + " on " + (st.one_d ? "left, right" : "top, bottom, left, right") + ") in grey.");
       var padded = cc.pad(x, p.padding);
-      var t = grid(sec.lastElementChild, padded, "pad", "padded input");
+      var t = grid(box(sec), padded, "pad", "padded input");
       for (var i = 0; i < padded.length; i++) for (var j = 0; j < padded[0].length; j++) {
         var inside = i >= p.padding[0] && i < p.padding[0] + x.length && j >= p.padding[2] && j < p.padding[2] + x[0].length;
         t.rows[i].cells[j].classList.toggle("cc-ex-padcell", !inside);
@@ -284,26 +285,26 @@
     note(sec, st.op === "convolution" ? "A convolution slides the rotated kernel (right); C holds it." :
       st.op === "transposed_convolution" ? "Zero insertion slides the rotated kernel (right); C and the scatter use k." :
       "Cross-correlation slides k as it is (left); a convolution would slide the rotated one.");
-    pair(sec.lastElementChild, k, cc.flip(k), "kernel", "kernel rotated 180 degrees");
+    pair(box(sec), k, cc.flip(k), "kernel", "kernel rotated 180 degrees");
 
     sec = section("flat", tr ? "Flattened input " + tex("\\mathbf{y}") + " (row-major)" : "Flattened input " + tex("\\mathbf{x}") + " (row-major)");
     note(sec, x.length * x[0].length + " entries, read left to right, then top to bottom.");
-    grid(sec.lastElementChild, [cc.ravel(x)], "flat", "flattened input");
+    grid(box(sec), [cc.ravel(x)], "flat", "flattened input");
 
     sec = section("C", "The unrolled matrix " + tex("C") + ", " + C.length + "×" + f_in[0] * f_in[1]);
     note(sec, nnz + " non-zero entries of " + C.length * f_in[0] * f_in[1] + ". Row r holds the kernel laid over output r's window" +
       (tr ? " (C is the forward convolution's matrix, for an input of the output's shape; the transposed convolution multiplies by its transpose)." : "."));
-    grid(sec.lastElementChild, C, "C", "unrolled matrix C");
+    grid(box(sec), C, "C", "unrolled matrix C");
 
     if (!tr) {
       sec = section("Cx", tex("C\\mathbf{x}") + " reshaped to " + out.length + "×" + out[0].length);
       var cx = cc.reshape(cc.matvec(C, cc.ravel(x)), out.length, out[0].length);
       note(sec, "The matrix product, row by row: " + (same(cx, out) ? "equal to the output." : "NOT equal to the output."));
-      grid(sec.lastElementChild, cx, "out", "C x reshaped");
+      grid(box(sec), cx, "out", "C x reshaped");
       sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
       var cty = cc.transposed_via_matrix(out, ku, cc.params(p.stride, p.padding, p.dilation, transposed_a(x, ku, p)));
       note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel (not the input back: " + tex("C^\\top C \\neq I") + ").");
-      grid(sec.lastElementChild, cty, "", "C transposed y");
+      grid(box(sec), cty, "", "C transposed y");
       hide("three");
     } else {
       hide("Cx"); hide("CTy");
@@ -313,7 +314,7 @@
       note(sec, (ok ? "All three equal: " : "They DIFFER: ") + tex("C^\\top\\mathbf{y}") + " (above), scatter-add (each " + tex("y_{r,c}") +
         " stamps " + tex("y_{r,c}\\,k") + " at stride " + st.s.slice(st.one_d ? 1 : 0).join("×") + ", cropped by the padding), and zero insertion: " +
         tex("s - 1") + " zeros between entries, " + tex("d(k-1)-p") + " around, then the rotated kernel at stride 1.");
-      triple(sec.lastElementChild, [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(k)", zres]]);
+      triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(k)", zres]]);
     }
     view = V;
     window.convcardsRenderMath && window.convcardsRenderMath(results);
