@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import anki, cache, content, latex, snippets, study
+from . import anki, cache, content, explore, latex, snippets, spec, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -27,8 +27,9 @@ TEMPLATE_DIR = PACKAGE / "templates"
 DECK_DIR = PACKAGE / "decks"
 CARDS_DIR = "cards"
 DATA_FILE = "data/cards.json"
+RULES_FILE = "data/rules.json"  # the validity rules of an example, read by the explorer (/explore/)
 NAV_FILE = ".nav.yml"
-LEAD_PAGES = ("index.md", "notation.md", "study.md")
+LEAD_PAGES = ("index.md", "notation.md", "study.md", "explore.md")
 SITE_URL_BASE = ""
 
 
@@ -45,6 +46,7 @@ def environment(extra_template_dirs: list[Path] | None = None) -> jinja2.Environ
     )
     env.filters.update(latex.FILTERS)
     env.filters["pylist"] = snippets.pylist
+    env.globals["explore_href"] = explore.href  # a card's "open in the explorer" link
     return env
 
 
@@ -250,6 +252,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
                 out[f"{CARDS_DIR}/{deck.id}/{fname}"] = svg
         out[deck_path(deck)] = env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8")
     out[DATA_FILE] = cards_json(rendered)
+    out[RULES_FILE] = (json.dumps(spec.rules_table(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
     out.update(anki.outputs(decks, study.items(rendered)))  # the Anki deck
     out[NAV_FILE] = nav_yaml(decks, docs_dir)

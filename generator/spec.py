@@ -51,6 +51,71 @@ MAX_FILE_BYTES = 1_000_000  # a deck file; a 32×32 array is about 5 kB of YAML
 MAX_VALUES = 100_000  # values in one file once YAML aliases are expanded (an "alias bomb" is refused)
 MAX_DEPTH = 32  # nesting of mappings and lists in one file
 
+# What each validity rule of an example expects, worded once: the spec loader's messages, and the
+# explorer's (docs/javascripts/convcore.js reads them, with the limits, from data/rules.json).
+RULE_MESSAGES = {
+    "empty": "a non-empty array",
+    "rectangular": "a rectangular array (every row the same length)",
+    "numbers": "numbers only",
+    "finite": "finite numbers",
+    "magnitude": "numbers of magnitude at most {max}",
+    "whole_one": "a whole number from {lo} to {hi}",
+    "whole": "{what} (whole numbers from {lo} to {hi})",
+    "range": "whole numbers from {lo} to {hi}",
+    "kernel_1d": "a 1-D kernel for a 1-D input",
+    "kernel_2d": "a 2-D kernel for a 2-D input",
+    "input_side": "at most {max} rows and columns (a readable page)",
+    "kernel_side": "at most {max} rows and columns",
+    "output_padding": "a value smaller than the stride ({stride}) or the dilation ({dilation}) along {axis}",
+    "transposed_fits": "padding small enough for a transposed output of at least 1×1",
+    "kernel_fits": "a kernel (dilated span {span_h}×{span_w}) no larger than the padded input ({padded_h}×{padded_w})",
+    "matrix_size": "a size whose matrix C has at most {max} entries",
+    "operation": "one of {operations}",
+}
+MAX_MATRIX_ENTRIES = MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4
+# An example's parameters: how many numbers may be given, and their range.
+LIMITS = {
+    "max_side": MAX_SIDE,
+    "max_kernel_side": MAX_KERNEL_SIDE,
+    "max_stride": MAX_STRIDE,
+    "max_dilation": MAX_DILATION,
+    "max_padding": MAX_PADDING,
+    "max_abs_value": MAX_ABS_VALUE,
+    "max_matrix_entries": MAX_MATRIX_ENTRIES,
+}
+# An example's parameters: how many numbers may be given, the smallest value, the limit of the largest.
+PARAM_RULES: dict[str, tuple[tuple[int, ...], int, str]] = {
+    "stride": ((2,), 1, "max_stride"),
+    "padding": ((2, 4), 0, "max_padding"),
+    "dilation": ((2,), 1, "max_dilation"),
+    "output_padding": ((2,), 0, "max_stride"),
+}
+
+
+def _param_rule(name: str) -> tuple[tuple[int, ...], int, int]:
+    counts, lo, limit = PARAM_RULES[name]
+    return counts, lo, LIMITS[limit]
+# The explorer (/explore/) computes what the spec loader accepts, within smaller sizes that keep a
+# phone responsive: these override the limits above there.
+EXPLORER_OPERATIONS = ("cross_correlation", "convolution", "transposed_convolution")
+EXPLORER_LIMITS = {"max_side": 16, "max_stride": 4, "max_dilation": 4, "max_padding": 8, "max_abs_value": 999}
+
+
+def rules_table() -> dict[str, Any]:
+    """The validity rules of an example as data: limits and messages (written as data/rules.json)."""
+    limits = dict(LIMITS)
+    return {
+        "schema": "convcards/rules.json",
+        "limits": limits,
+        "explorer_limits": {**limits, **EXPLORER_LIMITS},
+        "explorer_operations": list(EXPLORER_OPERATIONS),
+        # each parameter's range: from lo to the limit named (the spec loader's or the explorer's)
+        "params": {
+            name: {"what": _counts_text(counts), "lo": lo, "limit": limit} for name, (counts, lo, limit) in PARAM_RULES.items()
+        },
+        "messages": dict(RULE_MESSAGES),
+    }
+
 DECK_KEYS = ("deck", "title", "order", "intro", "cards")
 CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary", "back")
 BACK_KEYS = ("example", "show")
@@ -155,28 +220,32 @@ def _is_int(v: object) -> bool:
 
 def _int_in(col: _Collector, card: str, fld: str, v: object, lo: int, hi: int) -> int | None:
     if not _is_int(v):
-        col.add(card, fld, f"a whole number from {lo} to {hi}", short(v))
+        col.add(card, fld, RULE_MESSAGES["whole_one"].format(lo=lo, hi=hi), short(v))
         return None
     if not lo <= v <= hi:
-        col.add(card, fld, f"a whole number from {lo} to {hi}", short(v))
+        col.add(card, fld, RULE_MESSAGES["whole_one"].format(lo=lo, hi=hi), short(v))
         return None
     return v
 
 
+def _counts_text(counts: tuple[int, ...]) -> str:
+    return " or ".join(["one number"] + [f"a list of {n}" for n in counts if n > 1])
+
+
 def _ints(col: _Collector, card: str, fld: str, v: object, counts: tuple[int, ...], lo: int, hi: int) -> list[int] | None:
     """One number or a list of ``counts`` numbers, each within ``[lo, hi]``."""
-    what = " or ".join(["one number"] + [f"a list of {n}" for n in counts if n > 1])
+    what = _counts_text(counts)
     given = v
     if isinstance(v, tuple):
         v = list(v)
     if _is_int(v):
         v = [v]
     if not isinstance(v, list) or len(v) not in (1, *counts) or not all(_is_int(e) for e in v):
-        col.add(card, fld, f"{what} (whole numbers from {lo} to {hi})", short(given))
+        col.add(card, fld, RULE_MESSAGES["whole"].format(what=what, lo=lo, hi=hi), short(given))
         return None
     bad = [e for e in v if not lo <= e <= hi]
     if bad:
-        col.add(card, fld, f"{'a whole number' if len(v) == 1 else 'whole numbers'} from {lo} to {hi}", short(given))
+        col.add(card, fld, RULE_MESSAGES["whole_one" if len(v) == 1 else "range"].format(lo=lo, hi=hi), short(given))
         return None
     return v
 
@@ -204,7 +273,7 @@ def _array(col: _Collector, card: str, fld: str, v: object) -> np.ndarray | None
     level = v
     while isinstance(level, list):
         if not level:
-            col.add(card, fld, "a non-empty array", v)
+            col.add(card, fld, RULE_MESSAGES["empty"], v)
             return None
         shape.append(len(level))
         level = level[0]
@@ -222,20 +291,20 @@ def _array(col: _Collector, card: str, fld: str, v: object) -> np.ndarray | None
         return isinstance(node, list) and len(node) == shape[depth] and all(walk(e, depth + 1) for e in node)
 
     if not walk(v, 0):
-        col.add(card, fld, "a rectangular array (every row the same length)", "a ragged array " + short(v, 40))
+        col.add(card, fld, RULE_MESSAGES["rectangular"], "a ragged array " + short(v, 40))
         return None
     bad = [e for e in flat if isinstance(e, bool) or not isinstance(e, (int, float))]
     if bad:
         hint = ""
         if isinstance(bad[0], str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", bad[0].strip()):
             hint = f" (YAML reads {bad[0]} as text: write it with a dot, e.g. 1.0e+3)"
-        col.add(card, fld, "numbers only" + hint, short(bad[0]))
+        col.add(card, fld, RULE_MESSAGES["numbers"] + hint, short(bad[0]))
         return None
     if not all(math.isfinite(e) for e in flat):
-        col.add(card, fld, "finite numbers", next(e for e in flat if not math.isfinite(e)))
+        col.add(card, fld, RULE_MESSAGES["finite"], next(e for e in flat if not math.isfinite(e)))
         return None
     if any(abs(e) > MAX_ABS_VALUE for e in flat):
-        col.add(card, fld, f"numbers of magnitude at most {MAX_ABS_VALUE}", next(e for e in flat if abs(e) > MAX_ABS_VALUE))
+        col.add(card, fld, RULE_MESSAGES["magnitude"].format(max=MAX_ABS_VALUE), next(e for e in flat if abs(e) > MAX_ABS_VALUE))
         return None
     if all(_is_int(e) for e in flat):
         return np.array(flat, dtype=np.int64).reshape(shape)
@@ -289,10 +358,10 @@ def _example(col: _Collector, card: str, name: str, v: object) -> ExampleSpec | 
         k = _array(col, card, f"{pre}.kernel", v["kernel"])
     else:
         col.add(card, f"{pre}.kernel", "an array", "nothing")
-    stride = _ints(col, card, f"{pre}.stride", v.get("stride", list(k.shape) if pooling and k is not None else 1), (2,), 1, MAX_STRIDE)
-    padding = _ints(col, card, f"{pre}.padding", v.get("padding", 0), (2, 4), 0, MAX_PADDING)
-    dilation = _ints(col, card, f"{pre}.dilation", v.get("dilation", 1), (2,), 1, MAX_DILATION)
-    out_pad = _ints(col, card, f"{pre}.output_padding", v.get("output_padding", 0), (2,), 0, MAX_STRIDE)
+    stride = _ints(col, card, f"{pre}.stride", v.get("stride", list(k.shape) if pooling and k is not None else 1), *_param_rule("stride"))
+    padding = _ints(col, card, f"{pre}.padding", v.get("padding", 0), *_param_rule("padding"))
+    dilation = _ints(col, card, f"{pre}.dilation", v.get("dilation", 1), *_param_rule("dilation"))
+    out_pad = _ints(col, card, f"{pre}.output_padding", v.get("output_padding", 0), *_param_rule("output_padding"))
     groups = _int_in(col, card, f"{pre}.groups", v.get("groups", 1), 1, MAX_CHANNELS)
     if len(col.problems) > before or x is None or k is None:
         return None
@@ -323,10 +392,10 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
             col.add(card, f"{pre}.dilation", "1 for pooling", list(p.dilation))
             return False
     if x.ndim == 1 and k.ndim != 1:
-        col.add(card, f"{pre}.kernel", "a 1-D kernel for a 1-D input", f"{k.ndim} dimensions")
+        col.add(card, f"{pre}.kernel", RULE_MESSAGES["kernel_1d"], f"{k.ndim} dimensions")
         return False
     if x.ndim == 2 and k.ndim != 2:
-        col.add(card, f"{pre}.kernel", "a 2-D kernel for a 2-D input", f"{k.ndim} dimensions")
+        col.add(card, f"{pre}.kernel", RULE_MESSAGES["kernel_2d"], f"{k.ndim} dimensions")
         return False
     if multi and k.ndim != 4:
         col.add(card, f"{pre}.kernel", "a 4-D kernel (C_out, C_in/groups, kh, kw) for a 3-D input (C_in, h, w)", f"{k.ndim} dimensions")
@@ -337,10 +406,10 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
     in_hw = x.shape[-2:] if x.ndim >= 2 else (1, x.shape[0])
     k_hw = k.shape[-2:] if k.ndim >= 2 else (1, k.shape[0])
     if max(in_hw) > MAX_SIDE:
-        col.add(card, f"{pre}.input", f"at most {MAX_SIDE} rows and columns (a readable page)", f"shape {x.shape}")
+        col.add(card, f"{pre}.input", RULE_MESSAGES["input_side"].format(max=MAX_SIDE), f"shape {x.shape}")
         return False
     if max(k_hw) > MAX_KERNEL_SIDE:
-        col.add(card, f"{pre}.kernel", f"at most {MAX_KERNEL_SIDE} rows and columns", f"shape {k.shape}")
+        col.add(card, f"{pre}.kernel", RULE_MESSAGES["kernel_side"].format(max=MAX_KERNEL_SIDE), f"shape {k.shape}")
         return False
     if multi:
         c_in, c_out, g = x.shape[0], k.shape[0], p.groups
@@ -359,7 +428,7 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
     for axis, name in ((0, "rows"), (1, "columns")):
         s, d, a = p.stride[axis], p.dilation[axis], p.output_padding[axis]
         if a >= max(s, d) and a:
-            col.add(card, f"{pre}.output_padding", f"a value smaller than the stride ({s}) or the dilation ({d}) along {name}", a)
+            col.add(card, f"{pre}.output_padding", RULE_MESSAGES["output_padding"].format(stride=s, dilation=d, axis=name), a)
             return False
     if op == "transposed_convolution":
         oh, ow = (
@@ -368,7 +437,7 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
             else (1, core.transposed_output_shape(in_hw, k_hw, _row_params(p))[1])
         )
         if oh < 1 or ow < 1:
-            col.add(card, f"{pre}.padding", "padding small enough for a transposed output of at least 1×1", p.padding)
+            col.add(card, f"{pre}.padding", RULE_MESSAGES["transposed_fits"], p.padding)
             return False
         fwd_in = (oh, ow)
     else:
@@ -380,7 +449,7 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
             col.add(
                 card,
                 f"{pre}.kernel",
-                f"a kernel (dilated span {span[0]}×{span[1]}) no larger than the padded input ({padded[0]}×{padded[1]})",
+                RULE_MESSAGES["kernel_fits"].format(span_h=span[0], span_w=span[1], padded_h=padded[0], padded_w=padded[1]),
                 f"shape {k.shape}",
             )
             return False
@@ -388,10 +457,8 @@ def _shapes_ok(col: _Collector, card: str, pre: str, op: str, x: np.ndarray, k: 
     out = core.output_shape(fwd_in, k_hw, q)
     rows = out[0] * out[1] * (k.shape[0] if multi else 1)
     cols = fwd_in[0] * fwd_in[1] * (x.shape[0] if multi else 1)
-    if rows * cols > MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4:
-        col.add(
-            card, f"{pre}.input", f"a size whose matrix C has at most {MAX_MATRIX_ROWS * MAX_MATRIX_COLS * 4} entries", f"{rows}×{cols}"
-        )
+    if rows * cols > MAX_MATRIX_ENTRIES:
+        col.add(card, f"{pre}.input", RULE_MESSAGES["matrix_size"].format(max=MAX_MATRIX_ENTRIES), f"{rows}×{cols}")
         return False
     return True
 

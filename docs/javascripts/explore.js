@@ -1,0 +1,601 @@
+/* The explorer (/explore/): the learner sets a convolution, the page shows every array of its
+   matrix view, recomputed on each change by convcore.js (the JS mirror of generator/core.py).
+
+   - State: read from the form, checked by convcore.check against the rules table the generator
+     writes (data/rules.json, embedded in the page as #cc-rules) with the page's own limits; a
+     problem is shown next to its field and the last valid result stays on screen, greyed.
+   - Views: HTML grids (cells can be pointed at), formulas typeset by the site's KaTeX through
+     katex-init.js (window.convcardsRenderMath). A grid whose shape did not change is updated in
+     place (only the cells whose value changed), so an edit costs little.
+   - Linked views: pointing at an output cell (hover or keyboard focus) marks its window, its row
+     of C and writes its sum out; pointing at an input cell marks its column of C and the outputs
+     it feeds. Grids of results are one Tab stop each; arrow keys move inside them.
+   - URL: the whole state is in the fragment (#op=...&x=...), the same format as the cards'
+     "Open this example in the explorer" links (generator/explore.py). */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("cc-explore");
+  var rulesEl = document.getElementById("cc-rules");
+  if (!root || !rulesEl || !window.convcore) return;
+  var cc = window.convcore;
+  var RULES = JSON.parse(rulesEl.textContent);
+  var LIMITS = RULES.explorer_limits;
+  var form = root.querySelector("form");
+  var results = root.querySelector(".cc-ex-results");
+  var SOBEL_X = [[1, 0, -1, 1], [1, 2, -2, 0], [1, 1, -1, 1], [0, 1, 1, 0]];
+  var SOBEL_K = [[1, 0, -1], [2, 0, -2], [1, 0, -1]];
+
+  // ------------------------------------------------------------------------------ state
+
+  var state = {
+    op: "cross_correlation", one_d: false, seed: 1,
+    x: SOBEL_X.map(function (r) { return r.slice(); }), k: SOBEL_K.map(function (r) { return r.slice(); }),
+    s: [1, 1], p: [0, 0, 0, 0], d: [1, 1], a: [0, 0]
+  };
+  var view = null; // what is on screen: {ex, res, ...}
+
+  function nums(text) { return text.split(",").map(function (v) { return v.trim() === "" ? NaN : Number(v); }); }
+  function rows(text) { return text.split(";").map(nums); }
+
+  function parse_state(hash) {
+    var q = new URLSearchParams(hash.replace(/^#/, "")), st = JSON.parse(JSON.stringify(state));
+    if (!q.has("x") || !q.has("k")) return null;
+    st.op = q.get("op") || st.op;
+    st.one_d = q.get("n") === "1";
+    st.x = rows(q.get("x")); st.k = rows(q.get("k"));
+    function pair(name, dflt) { var v = q.has(name) ? nums(q.get(name)) : dflt; return v.length === 2 ? v : [v[0], v[0]]; }
+    st.s = pair("s", [1, 1]); st.d = pair("d", [1, 1]); st.a = pair("a", [0, 0]);
+    var p = q.has("p") ? nums(q.get("p")) : [0, 0, 0, 0];
+    st.p = p.length === 4 ? p : [p[0], p[0], p[0], p[0]];
+    if (st.one_d) { st.x = [st.x[0]]; st.k = [st.k[0]]; st.s[0] = 1; st.d[0] = 1; st.a[0] = 0; st.p[0] = st.p[1] = 0; }
+    if (q.has("seed")) st.seed = Number(q.get("seed"));
+    return st;
+  }
+
+  function fragment(st) {
+    function m(a) { return a.map(function (r) { return r.join(","); }).join(";"); }
+    return "op=" + st.op + (st.one_d ? "&n=1" : "") + "&x=" + m(st.x) + "&k=" + m(st.k) + "&s=" + st.s.join(",") +
+      "&p=" + st.p.join(",") + "&d=" + st.d.join(",") + "&a=" + st.a.join(",") + "&seed=" + st.seed;
+  }
+
+  function example(st) {
+    return {
+      operation: st.op, stride: st.s.slice(), dilation: st.d.slice(), output_padding: st.a.slice(),
+      padding: {top: st.p[0], bottom: st.p[1], left: st.p[2], right: st.p[3]},
+      arrays: {input: st.one_d ? st.x[0] : st.x, kernel: st.one_d ? st.k[0] : st.k}
+    };
+  }
+
+  // ------------------------------------------------------------------------------ the form
+
+  function field(name) { return form.elements[name]; }
+
+  function write_form(st) {
+    field("op").value = st.op; field("dim").value = st.one_d ? "1" : "2";
+    var v = {xh: st.x.length, xw: st.x[0].length, kh: st.k.length, kw: st.k[0].length, sh: st.s[0], sw: st.s[1], dh: st.d[0], dw: st.d[1],
+      pt: st.p[0], pb: st.p[1], pl: st.p[2], pr: st.p[3], ah: st.a[0], aw: st.a[1], seed: st.seed};
+    Object.keys(v).forEach(function (n) { field(n).value = String(v[n]); });
+    editor("x-edit", st.x, "input"); editor("k-edit", st.k, "kernel");
+    modes(st);
+  }
+
+  function modes(st) {
+    root.classList.toggle("cc-ex--1d", st.one_d);
+    root.classList.toggle("cc-ex--tr", st.op === "transposed_convolution");
+    root.querySelector("#cc-x-caption").textContent = st.op === "transposed_convolution" ? "input y (what the transposed convolution spreads)" : "input x";
+    root.querySelector("#cc-k-caption").textContent = "kernel k";
+  }
+
+  // A size or parameter typed in the form: a whole number in [lo, hi], else a problem for `fld`.
+  function whole(name, fld, lo, hi, problems) {
+    var text = field(name).value.trim(), v = Number(text);
+    if (text === "" || !/^[-+]?\d+$/.test(text) || v < lo || v > hi) {
+      problems.push({field: fld, expected: fill(RULES.messages.whole_one, {lo: lo, hi: hi}), received: text === "" ? "nothing" : text, name: name});
+      return null;
+    }
+    return v;
+  }
+
+  function fill(t, v) { return t.replace(/\{(\w+)\}/g, function (m, n) { return n in v ? String(v[n]) : m; }); }
+
+  // Read the form into a new state; problems of typing (sizes, numbers) come first.
+  function read_form() {
+    var st = JSON.parse(JSON.stringify(state)), problems = [];
+    st.op = field("op").value; st.one_d = field("dim").value === "1";
+    var xh = st.one_d ? 1 : whole("xh", "input", 1, LIMITS.max_side, problems), xw = whole("xw", "input", 1, LIMITS.max_side, problems);
+    var kh = st.one_d ? 1 : whole("kh", "kernel", 1, LIMITS.max_kernel_side, problems), kw = whole("kw", "kernel", 1, LIMITS.max_kernel_side, problems);
+    // a parameter's range comes from the rules table (its lower bound, the page's limit)
+    function num(name, fld, dflt) {
+      var rule = RULES.params[fld];
+      return st.one_d && /h$|^p[tb]$/.test(name) ? dflt : whole(name, fld, rule.lo, LIMITS[rule.limit], problems);
+    }
+    st.s = [num("sh", "stride", 1), num("sw", "stride")];
+    st.d = [num("dh", "dilation", 1), num("dw", "dilation")];
+    st.p = [num("pt", "padding", 0), num("pb", "padding", 0), num("pl", "padding"), num("pr", "padding")];
+    st.a = st.op === "transposed_convolution" ? [num("ah", "output_padding", 0), num("aw", "output_padding")] : [0, 0];
+    var seed = field("seed").value.trim();
+    st.seed = /^\d+$/.test(seed) ? Number(seed) : state.seed;
+    if (xh !== null && xw !== null) st.x = read_editor("x-edit", xh, xw, "input", problems);
+    if (kh !== null && kw !== null) st.k = read_editor("k-edit", kh, kw, "kernel", problems);
+    return {st: st, problems: problems};
+  }
+
+  // The cell editor of an array: one text field per value, rebuilt only when its shape changes.
+  function editor(name, a, label) {
+    var box = root.querySelector("[data-grid=" + name + "]"), t = box.firstElementChild;
+    if (!t || t.rows.length !== a.length || t.rows[0].cells.length !== a[0].length) {
+      t = document.createElement("table");
+      t.className = "cc-ex-grid cc-ex-edit";
+      for (var r = 0; r < a.length; r++) {
+        var tr = t.insertRow();
+        for (var c = 0; c < a[0].length; c++) {
+          var td = tr.insertCell(), inp = document.createElement("input");
+          inp.setAttribute("inputmode", "decimal");
+          inp.setAttribute("aria-label", label + (a.length > 1 ? " row " + (r + 1) + ", column " + (c + 1) : " entry " + (c + 1)));
+          inp.dataset.r = r; inp.dataset.c = c;
+          td.appendChild(inp);
+        }
+      }
+      box.replaceChildren(t);
+    }
+    for (var i = 0; i < a.length; i++) for (var j = 0; j < a[0].length; j++) {
+      var el = t.rows[i].cells[j].firstChild, v = a[i][j];
+      var text = typeof v === "number" && !isNaN(v) ? String(v) : "";
+      if (el.value.trim() === "" ? text !== "" : Number(el.value) !== v) el.value = text;
+    }
+  }
+
+  function read_editor(name, h, w, fld, problems) {
+    var t = root.querySelector("[data-grid=" + name + "]").firstElementChild, old = fld === "input" ? state.x : state.k, out = [];
+    for (var r = 0; r < h; r++) {
+      var row = [];
+      for (var c = 0; c < w; c++) {
+        var have = t && r < t.rows.length && c < t.rows[0].cells.length, text = have ? t.rows[r].cells[c].firstChild.value.trim() : null;
+        var v = text === null ? (old[r] && old[r][c] !== undefined ? old[r][c] : 0) : (text === "" ? NaN : Number(text));
+        if (text !== null && (text === "" || isNaN(v))) {
+          problems.push({field: fld, expected: RULES.messages.numbers, received: (text === "" ? "an empty cell" : text) + " at row " + (r + 1) + ", column " + (c + 1)});
+        } else if (text !== null && Math.abs(v) > LIMITS.max_abs_value) {
+          problems.push({field: fld, expected: fill(RULES.messages.magnitude, {max: LIMITS.max_abs_value}), received: text});
+        }
+        row.push(v);
+      }
+      out.push(row);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ grids
+
+  // A grid of numbers, updated in place when its shape is unchanged. `kind` names the cells for
+  // linked highlighting: "out" (outputs), "in" (inputs), "C", "pad" or "" (nothing linked).
+  function grid(box, a, kind, label) {
+    var t = box.firstElementChild, h = a.length, w = a[0].length;
+    if (!t || t.tagName !== "TABLE" || t.rows.length !== h || t.rows[0].cells.length !== w) {
+      t = document.createElement("table");
+      t.className = "cc-ex-grid";
+      if (label) t.setAttribute("aria-label", label);
+      var first = true;
+      for (var r = 0; r < h; r++) {
+        var tr = t.insertRow();
+        for (var c = 0; c < w; c++) {
+          var td = tr.insertCell();
+          td.dataset.r = r; td.dataset.c = c;
+          td.tabIndex = first ? 0 : -1; first = false;
+          td.textContent = String(a[r][c]);
+        }
+      }
+      t.dataset.kind = kind;
+      box.replaceChildren(t);
+      return t;
+    }
+    for (var i = 0; i < h; i++) {
+      var cells = t.rows[i].cells, row = a[i];
+      for (var j = 0; j < w; j++) { var s = String(row[j]); if (cells[j].textContent !== s) cells[j].textContent = s; }
+    }
+    return t;
+  }
+
+  function section(id, title) {
+    var sec = results.querySelector("[data-section=" + id + "]");
+    if (!sec) {
+      sec = document.createElement("section");
+      sec.dataset.section = id;
+      sec.className = "cc-ex-section";
+      var hd = document.createElement("h2");
+      hd.className = "cc-ex-h";
+      hd.id = "cc-ex-" + id;
+      var note = document.createElement("p");
+      note.className = "cc-ex-note";
+      var box = document.createElement("div");
+      box.className = "cc-ex-scroll";
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-labelledby", hd.id);
+      sec.append(hd, note, box);
+      results.appendChild(sec);
+    }
+    var h = sec.firstElementChild;
+    if (h.dataset.tex !== title) { h.dataset.tex = title; h.innerHTML = title; }
+    return sec;
+  }
+
+  function box(sec) { return sec.querySelector(":scope > .cc-ex-scroll"); }
+
+  function note(sec, html) {
+    var n = sec.children[1];
+    if (n.dataset.html !== html) { n.dataset.html = html; n.innerHTML = html; }
+  }
+
+  function tex(s) { return '<span class="arithmatex">\\(' + s + "\\)</span>"; }
+  function esc(s) { return String(s).replace(/[&<>"]/g, function (ch) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[ch]; }); }
+
+  // ------------------------------------------------------------------------------ render
+
+  function size_formula(st, res) {
+    var x = cc.as_2d(st.x), k = cc.as_2d(st.k), axes = st.one_d ? [1] : [0, 1], parts = [];
+    var names = [["h", "k_h", "s_h", "d_h", "p_t", "p_b", "a_h", "o_h"], ["w", "k_w", "s_w", "d_w", "p_l", "p_r", "a_w", "o_w"]];
+    var o = cc.as_2d(res.output);
+    axes.forEach(function (ax) {
+      var n = names[ax], i = ax ? x[0].length : x.length, kk = ax ? k[0].length : k.length, s = st.s[ax], d = st.d[ax];
+      var lo = st.p[2 * ax], hi = st.p[2 * ax + 1], out = ax ? o[0].length : o.length, oname = st.one_d ? "o" : n[7];
+      if (st.op === "transposed_convolution") {
+        parts.push(oname + " = (" + n[0] + " - 1)" + n[2] + " - " + n[4] + " - " + n[5] + " + " + n[3] + "(" + n[1] + " - 1) + " + n[6] + " + 1 = (" +
+          i + " - 1)\\cdot " + s + " - " + lo + " - " + hi + " + " + d + "\\cdot(" + kk + " - 1) + " + st.a[ax] + " + 1 = " + out);
+      } else {
+        parts.push(oname + " = \\left\\lfloor \\frac{" + n[0] + " + " + n[4] + " + " + n[5] + " - " + n[3] + "(" + n[1] + " - 1) - 1}{" + n[2] +
+          "} \\right\\rfloor + 1 = \\left\\lfloor \\frac{" + i + " + " + lo + " + " + hi + " - " + d + "\\cdot(" + kk + " - 1) - 1}{" + s +
+          "} \\right\\rfloor + 1 = " + out);
+      }
+    });
+    return parts.map(function (p) { return '<span class="cc-ex-formula">' + tex(p) + "</span>"; }).join(" ");
+  }
+
+  function render(st, res) {
+    var ex = example(st), p = cc.example_params(ex), x = cc.as_2d(st.x), k = cc.as_2d(st.k);
+    var tr = st.op === "transposed_convolution", ku = st.op === "convolution" ? cc.flip(k) : k;
+    var out = cc.as_2d(res.output), C = res.unrolled_matrix;
+    var f_in = tr ? [out.length, out[0].length] : [x.length, x[0].length];
+    var f_out = cc.output_shape(f_in, [k.length, k[0].length], p);
+    var nnz = 0;
+    for (var r = 0; r < C.length; r++) for (var c = 0; c < C[r].length; c++) if (C[r][c] !== 0) nnz++;
+    var V = {st: st, p: p, x: x, k: k, ku: ku, tr: tr, out: out, C: C, f_in: f_in, f_out: f_out,
+      coo: cc.unrolled_coo(f_in, ku, p), y_n: x.length * x[0].length};
+    var opname = {cross_correlation: "cross-correlation", convolution: "convolution", transposed_convolution: "transposed convolution"}[st.op];
+
+    var sec = section("output", "Output " + tex(tr ? "C^\\top \\mathbf{y}" : "\\mathbf{y}") + ", " + out.length + "×" + out[0].length);
+    note(sec, "The " + opname + ": " + size_formula(st, res) + ". Point at a cell to see where it comes from.");
+    grid(box(sec), out, "out", "output");
+    var sum = sec.querySelector(".cc-ex-sum");
+    if (!sum) { sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum); }
+
+    if (!tr) {
+      sec = section("padded", "Padded input");
+      note(sec, "The input with its zero padding (" + st.p.slice(st.one_d ? 2 : 0).join(", ") + " on " + (st.one_d ? "left, right" : "top, bottom, left, right") + ") in grey.");
+      var padded = cc.pad(x, p.padding);
+      var t = grid(box(sec), padded, "pad", "padded input");
+      for (var i = 0; i < padded.length; i++) for (var j = 0; j < padded[0].length; j++) {
+        var inside = i >= p.padding[0] && i < p.padding[0] + x.length && j >= p.padding[2] && j < p.padding[2] + x[0].length;
+        t.rows[i].cells[j].classList.toggle("cc-ex-padcell", !inside);
+      }
+    } else {
+      hide("padded");
+    }
+
+    sec = section("kernel", "The kernel " + tex("k") + " and " + tex("\\operatorname{rot180}(k)"));
+    note(sec, st.op === "convolution" ? "A convolution slides the rotated kernel (right); C holds it." :
+      st.op === "transposed_convolution" ? "Zero insertion slides the rotated kernel (right); C and the scatter use k." :
+      "Cross-correlation slides k as it is (left); a convolution would slide the rotated one.");
+    pair(box(sec), k, cc.flip(k), "kernel", "kernel rotated 180 degrees");
+
+    sec = section("flat", tr ? "Flattened input " + tex("\\mathbf{y}") + " (row-major)" : "Flattened input " + tex("\\mathbf{x}") + " (row-major)");
+    note(sec, x.length * x[0].length + " entries, read left to right, then top to bottom.");
+    grid(box(sec), [cc.ravel(x)], "flat", "flattened input");
+
+    sec = section("C", "The unrolled matrix " + tex("C") + ", " + C.length + "×" + f_in[0] * f_in[1]);
+    note(sec, nnz + " non-zero entries of " + C.length * f_in[0] * f_in[1] + ". Row r holds the kernel laid over output r's window" +
+      (tr ? " (C is the forward convolution's matrix, for an input of the output's shape; the transposed convolution multiplies by its transpose)." : "."));
+    grid(box(sec), C, "C", "unrolled matrix C");
+
+    if (!tr) {
+      sec = section("Cx", tex("C\\mathbf{x}") + " reshaped to " + out.length + "×" + out[0].length);
+      var cx = cc.reshape(cc.matvec(C, cc.ravel(x)), out.length, out[0].length);
+      note(sec, "The matrix product, row by row: " + (same(cx, out) ? "equal to the output." : "NOT equal to the output."));
+      grid(box(sec), cx, "out", "C x reshaped");
+      sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
+      var cty = cc.transposed_via_matrix(out, ku, cc.params(p.stride, p.padding, p.dilation, transposed_a(x, ku, p)));
+      note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel (not the input back: " + tex("C^\\top C \\neq I") + ").");
+      grid(box(sec), cty, "", "C transposed y");
+      hide("three");
+    } else {
+      hide("Cx"); hide("CTy");
+      sec = section("three", "The same result three ways");
+      var scat = cc.transposed_scatter(x, k, p), zin = cc.zero_insertion_input(x, [k.length, k[0].length], p), zres = cc.transposed_zero_insertion(x, k, p);
+      var ok = same(scat, out) && same(zres, out);
+      note(sec, (ok ? "All three equal: " : "They DIFFER: ") + tex("C^\\top\\mathbf{y}") + " (above), scatter-add (each " + tex("y_{r,c}") +
+        " stamps " + tex("y_{r,c}\\,k") + " at stride " + st.s.slice(st.one_d ? 1 : 0).join("×") + ", cropped by the padding), and zero insertion: " +
+        tex("s - 1") + " zeros between entries, " + tex("d(k-1)-p") + " around, then the rotated kernel at stride 1.");
+      triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(k)", zres]]);
+    }
+    view = V;
+    window.convcardsRenderMath && window.convcardsRenderMath(results);
+  }
+
+  function transposed_a(x, k, p) {
+    // output_padding that brings the forward input's shape back (as the cards' C^T y does)
+    return [0, 1].map(function (ax) {
+      var i = ax ? x[0].length : x.length, kk = ax ? k[0].length : k.length;
+      return (i + p.padding[2 * ax] + p.padding[2 * ax + 1] - p.dilation[ax] * (kk - 1) - 1) % p.stride[ax];
+    });
+  }
+
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function hide(id) { var s = results.querySelector("[data-section=" + id + "]"); if (s) s.remove(); }
+
+  function pair(box, a, b, la, lb) {
+    if (box.children.length !== 2 || box.firstElementChild.tagName === "TABLE") {
+      box.replaceChildren(document.createElement("div"), document.createElement("div"));
+      box.classList.add("cc-ex-pair");
+    }
+    grid(box.children[0], a, "", la); grid(box.children[1], b, "", lb);
+  }
+
+  function triple(box, items) {
+    if (box.children.length !== items.length || box.firstElementChild.tagName === "TABLE") {
+      box.replaceChildren();
+      box.classList.add("cc-ex-pair");
+      items.forEach(function (it) {
+        var d = document.createElement("div"), cap = document.createElement("p");
+        cap.className = "cc-ex-caption"; cap.textContent = it[0];
+        d.append(cap, document.createElement("div"));
+        box.appendChild(d);
+      });
+    }
+    items.forEach(function (it, n) { grid(box.children[n].lastElementChild, it[1], "", it[0]); });
+  }
+
+  // ------------------------------------------------------------------------------ linking
+
+  var marked = [];
+  function mark(el, cls) { if (el) { el.classList.add(cls); marked.push([el, cls]); } }
+  function unmark() { marked.forEach(function (m) { m[0].classList.remove(m[1]); }); marked = []; }
+  function cell(id, r, c) {
+    var t = results.querySelector("[data-section=" + id + "] .cc-ex-scroll > table");
+    return t && t.rows[r] ? t.rows[r].cells[c] : null;
+  }
+  function editor_cell(r, c) {
+    var t = root.querySelector("[data-grid=x-edit] table");
+    return t && t.rows[r] && t.rows[r].cells[c] ? t.rows[r].cells[c] : null;
+  }
+
+  // The forward convolution's output index f_r (a row of C): its row, its window, its outputs.
+  function point_row(V, fr) {
+    var w_in = V.f_in[1], terms = [];
+    for (var c = 0; c < V.C[fr].length; c++) mark(cell("C", fr, c), "cc-hl-row");
+    var row_r = Math.floor(fr / V.f_out[1]), row_c = fr % V.f_out[1];
+    for (var n = 0; n < V.coo.rows.length; n++) {
+      if (V.coo.rows[n] !== fr) continue;
+      var col = V.coo.cols[n];
+      mark(cell("C", fr, col), "cc-hl");
+      if (!V.tr) {
+        var i = Math.floor(col / w_in), j = col % w_in;
+        mark(editor_cell(i, j), "cc-hl"); mark(cell("flat", 0, col), "cc-hl");
+      } else {
+        mark(cell("output", Math.floor(col / w_in), col % w_in), "cc-hl");
+      }
+    }
+    if (!V.tr) {
+      var kh = V.k.length, kw = V.k[0].length, padded = cc.pad(V.x, V.p.padding);
+      for (var a = 0; a < kh; a++) for (var b = 0; b < kw; b++) {
+        var pr = row_r * V.p.stride[0] + a * V.p.dilation[0], pc = row_c * V.p.stride[1] + b * V.p.dilation[1];
+        var xp = padded[pr][pc], kv = V.ku[a][b];
+        mark(cell("padded", pr, pc), "cc-hl");
+        terms.push(paren(kv) + "\\cdot " + paren(xp));
+      }
+      mark(cell("output", row_r, row_c), "cc-hl-self"); mark(cell("Cx", row_r, row_c), "cc-hl-self");
+      write_sum("y_{" + idx(V, row_r, row_c) + "} = " + terms.join(" + ") + " = " + V.out[row_r][row_c]);
+    } else if (fr < V.y_n) {
+      mark(editor_cell(Math.floor(fr / V.x[0].length), fr % V.x[0].length), "cc-hl-self");
+      mark(cell("flat", 0, fr), "cc-hl-self");
+      write_sum("y_{" + idx(V, Math.floor(fr / V.x[0].length), fr % V.x[0].length) + "} = " + V.x[Math.floor(fr / V.x[0].length)][fr % V.x[0].length] +
+        " \\text{ is spread over the marked outputs, weighted by its row of } C");
+    }
+  }
+
+  // The forward convolution's input index f_c (a column of C): its column and the outputs it feeds.
+  function point_col(V, fc) {
+    var w_in = V.f_in[1], terms = [];
+    for (var r = 0; r < V.C.length; r++) mark(cell("C", r, fc), "cc-hl-row");
+    for (var n = 0; n < V.coo.rows.length; n++) {
+      if (V.coo.cols[n] !== fc) continue;
+      var fr = V.coo.rows[n];
+      mark(cell("C", fr, fc), "cc-hl");
+      if (!V.tr) {
+        var orr = Math.floor(fr / V.f_out[1]), occ = fr % V.f_out[1];
+        mark(cell("output", orr, occ), "cc-hl"); mark(cell("Cx", orr, occ), "cc-hl");
+      } else if (fr < V.y_n) {
+        var yr = Math.floor(fr / V.x[0].length), yc = fr % V.x[0].length;
+        mark(editor_cell(yr, yc), "cc-hl"); mark(cell("flat", 0, fr), "cc-hl");
+        terms.push(paren(V.coo.values[n]) + "\\cdot " + paren(V.x[yr][yc]));
+      }
+    }
+    var i = Math.floor(fc / w_in), j = fc % w_in;
+    if (!V.tr) {
+      mark(editor_cell(i, j), "cc-hl-self"); mark(cell("flat", 0, fc), "cc-hl-self");
+      mark(cell("padded", i + V.p.padding[0], j + V.p.padding[2]), "cc-hl-self");
+      write_sum("x_{" + idx(V, i, j) + "} = " + V.x[i][j] + " \\text{ feeds the marked outputs (its column of } C\\text{)}");
+    } else {
+      mark(cell("output", i, j), "cc-hl-self");
+      write_sum("(C^\\top\\mathbf{y})_{" + idx(V, i, j) + "} = " + (terms.length ? terms.join(" + ") : "0") + " = " + V.out[i][j]);
+    }
+  }
+
+  function idx(V, r, c) { return V.st.one_d ? String(c + 1) : (r + 1) + "," + (c + 1); }
+  function paren(v) { return v < 0 ? "(" + v + ")" : String(v); }
+
+  function write_sum(t) {
+    var sum = results.querySelector(".cc-ex-sum");
+    if (sum) { sum.innerHTML = tex(t); window.convcardsRenderMath && window.convcardsRenderMath(sum); }
+  }
+
+  function point(el) {
+    unmark();
+    var V = view;
+    if (!V || !el || root.classList.contains("cc-ex--stale")) return;
+    var sec = el.closest("[data-section]"), r = Number(el.dataset.r), c = Number(el.dataset.c);
+    var id = sec ? sec.dataset.section : (el.closest("[data-grid=x-edit]") ? "x-edit" : null);
+    if (id === null || isNaN(r)) return;
+    var out_w = V.out[0].length, x_w = V.x[0].length;
+    if (id === "output") { if (V.tr) point_col(V, r * out_w + c); else point_row(V, r * V.f_out[1] + c); }
+    else if (id === "Cx") point_row(V, r * V.f_out[1] + c);
+    else if (id === "x-edit" || id === "flat") { var f = id === "flat" ? c : r * x_w + c; if (V.tr) point_row(V, f); else point_col(V, f); }
+    else if (id === "C") { if (el.textContent !== "") point_row(V, r); }
+    else if (id === "padded") {
+      var i = r - V.p.padding[0], j = c - V.p.padding[2];
+      if (i >= 0 && j >= 0 && i < V.x.length && j < x_w) point_col(V, i * x_w + j);
+    }
+  }
+
+  results.addEventListener("pointerover", function (e) { if (e.target.tagName === "TD") point(e.target); });
+  root.addEventListener("focusin", function (e) {
+    var t = e.target;
+    if (t.tagName === "TD" || (t.tagName === "INPUT" && t.closest("[data-grid=x-edit]"))) point(t);
+  });
+
+  // Arrow keys move inside a grid of results (one Tab stop each: roving tabindex).
+  results.addEventListener("keydown", function (e) {
+    var td = e.target;
+    if (td.tagName !== "TD") return;
+    var d = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], Home: [0, -1e9], End: [0, 1e9]}[e.key];
+    if (!d) return;
+    var t = td.closest("table"), r = Math.min(Math.max(Number(td.dataset.r) + d[0], 0), t.rows.length - 1);
+    var c = Math.min(Math.max(Number(td.dataset.c) + d[1], 0), t.rows[0].cells.length - 1), next = t.rows[r].cells[c];
+    e.preventDefault();
+    td.tabIndex = -1; next.tabIndex = 0; next.focus();
+  });
+
+  // Arrow keys move between the cells of an editor too (Up/Down; Left/Right keep editing the text).
+  form.addEventListener("keydown", function (e) {
+    var inp = e.target;
+    if (inp.tagName !== "INPUT" || !inp.dataset.r || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+    var t = inp.closest("table"), r = Number(inp.dataset.r) + (e.key === "ArrowUp" ? -1 : 1);
+    if (r >= 0 && r < t.rows.length) { e.preventDefault(); t.rows[r].cells[Number(inp.dataset.c)].firstChild.focus(); }
+  });
+
+  // ------------------------------------------------------------------------------ update
+
+  function show_problems(problems) {
+    var shown = {};
+    root.querySelectorAll("[data-error]").forEach(function (p) { p.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    problems.forEach(function (pr) {
+      var slot = root.querySelector("[data-error=" + pr.field + "]");
+      if (!slot || shown[pr.field]) return;
+      shown[pr.field] = true;
+      slot.textContent = pr.field.replace("_", " ") + ": expected " + pr.expected + ", but received " + pr.received + ".";
+      if (pr.name) field(pr.name).setAttribute("aria-invalid", "true");
+    });
+    root.classList.toggle("cc-ex--stale", problems.length > 0);
+  }
+
+  function update(from_url) {
+    var got = read_form(), st = got.st, problems = got.problems;
+    if (got.problems.length === 0) problems = cc.check(example(st), RULES, LIMITS);
+    modes(st);
+    if (problems.length) { unmark(); show_problems(problems); return false; }
+    show_problems([]);
+    var res;
+    try { res = cc.compute(example(st)); } catch (err) {
+      show_problems([{field: err.field || "input", expected: err.expected || "a computable example", received: err.received || String(err)}]);
+      return false;
+    }
+    state = st;
+    editor("x-edit", st.x, "input"); editor("k-edit", st.k, "kernel");
+    render(st, res);
+    if (!from_url) history.replaceState(null, "", "#" + fragment(st));
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------ actions
+
+  function rng(seed) { // mulberry32: a small seeded generator, the same numbers for the same seed
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6D2B79F5) >>> 0;
+      var t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function fill_random(st, seed) {
+    var g = rng(seed);
+    function arr(a) { return a.map(function (row) { return row.map(function () { return Math.floor(g() * 7) - 3; }); }); }
+    st.x = arr(st.x); st.k = arr(st.k); st.seed = seed;
+  }
+
+  function preset(st, name) {
+    var kh = st.k.length, kw = st.k[0].length;
+    if (name === "sobel") {
+      st.one_d = false; st.op = "cross_correlation"; st.x = SOBEL_X.map(function (r) { return r.slice(); });
+      st.k = SOBEL_K.map(function (r) { return r.slice(); }); st.s = [1, 1]; st.p = [0, 0, 0, 0]; st.d = [1, 1]; st.a = [0, 0];
+    } else if (name === "identity") {
+      st.k = st.k.map(function (row, r) { return row.map(function (v, c) { return r === Math.floor((kh - 1) / 2) && c === Math.floor((kw - 1) / 2) ? 1 : 0; }); });
+    } else if (name === "ones") {
+      st.k = st.k.map(function (row) { return row.map(function () { return 1; }); });
+    }
+  }
+
+  function set_padding(mode) {
+    var got = read_form(), st = got.st, axes = st.one_d ? [1] : [0, 1];
+    axes.forEach(function (ax) {
+      var span = st.d[ax] * ((ax ? st.k[0].length : st.k.length) - 1), lo = 0, hi = 0;
+      if (mode === "same") { lo = Math.floor(span / 2); hi = span - lo; }
+      if (mode === "full") { lo = hi = span; }
+      field(ax ? "pl" : "pt").value = Math.min(lo, LIMITS.max_padding); field(ax ? "pr" : "pb").value = Math.min(hi, LIMITS.max_padding);
+    });
+    update(false);
+  }
+
+  form.addEventListener("input", function (e) {
+    if (e.target.name === "preset") return;
+    if (e.target.name === "xh" || e.target.name === "xw" || e.target.name === "kh" || e.target.name === "kw" || e.target.name === "dim") {
+      var got = read_form();
+      if (!got.problems.some(function (p) { return p.name; })) { editor("x-edit", got.st.x, "input"); editor("k-edit", got.st.k, "kernel"); }
+    }
+    update(false);
+  });
+  form.addEventListener("change", function (e) {
+    if (e.target.name !== "preset" || !e.target.value) return;
+    var st = read_form().st;
+    preset(st, e.target.value);
+    e.target.value = "";
+    write_form(st); update(false);
+  });
+  form.addEventListener("click", function (e) {
+    var b = e.target.closest("button");
+    if (!b) return;
+    if (b.dataset.pad) set_padding(b.dataset.pad);
+    if (b.dataset.action === "random") {
+      var st = read_form().st;
+      fill_random(st, (st.seed >>> 0) + 1);
+      write_form(st); update(false);
+    }
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+
+  function from_hash() {
+    var st = window.location.hash.length > 1 ? parse_state(window.location.hash) : null;
+    if (!st) st = state;
+    write_form(st); update(true);
+  }
+  window.addEventListener("hashchange", from_hash);
+
+  root.querySelector(".cc-ex-limits").textContent = "Limits that keep the page quick on a phone: input up to " + LIMITS.max_side + "×" + LIMITS.max_side +
+    ", kernel up to " + LIMITS.max_kernel_side + "×" + LIMITS.max_kernel_side + ", stride and dilation up to " + LIMITS.max_stride + ", padding up to " +
+    LIMITS.max_padding + " per side, values of magnitude up to " + LIMITS.max_abs_value + ", and a matrix C of at most " + LIMITS.max_matrix_entries + " entries.";
+  document.querySelectorAll(".cc-explore-nojs").forEach(function (n) { n.hidden = true; });
+  root.hidden = false;
+  from_hash();
+  window.convcardsExplorer = {update: update, state: function () { return state; }, fragment: fragment};
+})();

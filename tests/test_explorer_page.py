@@ -1,0 +1,313 @@
+"""The explorer page (/explore/) in Chromium: what a learner does with it.
+
+- linked views: pointing at an output cell (mouse hover, then keyboard focus and arrow keys)
+  marks exactly its window on the padded input, its row of C and the input cells of that row, and
+  writes its sum out; pointing at an input cell marks its column of C and exactly the outputs it
+  feeds (all compared with generator/core.py, not with the page's own arithmetic);
+- the URL holds the whole state: edits show up in it, and opening it anew gives the same page;
+- every card's "Open this example in the explorer" link opens the explorer on that card's main
+  example, and the output shown equals the card's published output (data/cards.json);
+- every bad combination gets its message next to its field, the last valid result stays greyed,
+  nothing throws, the console stays clean, and a fix brings the result back;
+- no request leaves the site, axe-core finds nothing serious (light, dark, error state), a
+  375 px viewport has no page overflow even with a 16×16 input; without JavaScript the page says
+  what it needs and links to the decks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import numpy as np
+import pytest
+from conftest import open_recorded_page
+from test_browser_pages import AXE, AXE_RUN, MOBILE, check_requests
+
+from generator import core, explore, spec
+
+pytestmark = pytest.mark.browser
+
+# A 5×6 input, a 3×2 kernel, stride (2, 1), asymmetric padding: nothing square or symmetric.
+X = np.array([[1, -2, 0, 3, 1, 2], [0, 1, 4, -1, 2, 0], [2, 0, -3, 1, 1, 5], [1, 1, 0, -2, 3, 1], [-1, 2, 2, 0, 1, -4]])
+K = np.array([[1, 0], [-1, 2], [0, 3]])
+P = core.ConvParams(stride=(2, 1), padding=(1, 0, 0, 1))
+SPEC = spec.ExampleSpec("e", "cross_correlation", X, K, P)
+
+
+def open_explorer(page, server: str, example: spec.ExampleSpec | None = SPEC) -> None:
+    page.goto(f"{server}/explore/" + ("#" + explore.fragment(example) if example is not None else ""))
+    page.wait_for_selector("[data-section=output] td")
+    page.wait_for_function("[...document.querySelectorAll('.cc-ex-results .arithmatex')].every(e => e.dataset.katex === 'done')")
+
+
+def grid_values(page, section: str) -> list[list[float]]:
+    return page.evaluate(
+        f"""[...document.querySelectorAll('[data-section={section}] .cc-ex-scroll > table tr')]
+             .map(tr => [...tr.cells].map(td => Number(td.textContent)))"""
+    )
+
+
+def marked(page, section: str, cls: str = "cc-hl") -> set[tuple[int, int]]:
+    sel = f"[data-section={section}] .cc-ex-scroll > table td.{cls}" if section != "x-edit" else f"[data-grid=x-edit] td.{cls}"
+    return {
+        tuple(v) for v in page.evaluate(f"[...document.querySelectorAll('{sel}')].map(td => [td.parentElement.rowIndex, td.cellIndex])")
+    }
+
+
+def expected_links(fr: int) -> tuple[set[tuple[int, int]], set[int]]:
+    """For output index fr: its window on the padded input, and the flat input cells of its row of C (core.py)."""
+    oh, ow = core.output_shape(X.shape, K.shape, P)
+    r, c = divmod(fr, ow)
+    window = {
+        (r * P.stride[0] + a * P.dilation[0], c * P.stride[1] + b * P.dilation[1]) for a in range(K.shape[0]) for b in range(K.shape[1])
+    }
+    rows, cols, _, _ = core.unrolled_coo(X.shape, K, P)
+    return window, {int(j) for i, j in zip(rows, cols, strict=True) if i == fr}
+
+
+def sum_text(page) -> str:
+    return page.evaluate("(() => { const a = document.querySelector('.cc-ex-sum annotation'); return a ? a.textContent : ''; })()")
+
+
+def test_pointing_at_an_output_cell_links_its_window_row_and_sum(page, server):
+    open_explorer(page, server)
+    y = core.corr2d(X, K, P)
+    assert grid_values(page, "output") == y.tolist()
+    ow = y.shape[1]
+    for r, c in [(0, 0), (1, 3), (y.shape[0] - 1, ow - 1)]:
+        page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
+        window, cols = expected_links(r * ow + c)
+        assert marked(page, "padded") == window
+        assert {j for (_, j) in marked(page, "C")} == cols and {i for (i, _) in marked(page, "C")} == {r * ow + c}
+        assert len(marked(page, "C", "cc-hl-row")) == X.size  # the whole row
+        assert marked(page, "x-edit") == {divmod(j, X.shape[1]) for j in cols}
+        page.wait_for_function("document.querySelector('.cc-ex-sum annotation') !== null")
+        text = sum_text(page)
+        assert text.startswith(f"y_{{{r + 1},{c + 1}}} =") and text.endswith(f"= {y[r, c]}"), text
+        assert text.count("\\cdot") == K.size
+
+
+def test_keyboard_focus_links_like_the_mouse(page, server):
+    open_explorer(page, server)
+    ow = core.output_shape(X.shape, K.shape, P)[1]
+    first = page.locator("[data-section=output] td").first
+    assert first.get_attribute("tabindex") == "0"  # the grid is one Tab stop
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("[document.activeElement.parentElement.rowIndex, document.activeElement.cellIndex]") == [1, 1]
+    assert page.evaluate("document.activeElement.matches(':focus-visible')")
+    window, cols = expected_links(1 * ow + 1)
+    assert marked(page, "padded") == window and {j for (_, j) in marked(page, "C")} == cols
+    # an input cell, focused in the editor: its column of C and the outputs it feeds
+    i, j = 2, 3
+    page.locator("[data-grid=x-edit] input").nth(i * X.shape[1] + j).focus()
+    rows, cols_all, _, _ = core.unrolled_coo(X.shape, K, P)
+    feeds = {int(r) for r, cc in zip(rows, cols_all, strict=True) if cc == i * X.shape[1] + j}
+    assert feeds, "the chosen cell should feed some output"
+    assert marked(page, "output") == {divmod(r, ow) for r in feeds}
+    assert {cc for (_, cc) in marked(page, "C")} == {i * X.shape[1] + j} and {r for (r, _) in marked(page, "C")} == feeds
+    assert page.evaluate("document.activeElement.closest('td').classList.contains('cc-hl-self')")
+
+
+def test_transposed_linking_follows_the_columns_of_c(page, server):
+    y = np.array([[1, -2, 3], [0, 4, -1]])
+    p = core.ConvParams(stride=(2, 2), padding=(1, 0, 0, 1), output_padding=(1, 0))
+    open_explorer(page, server, spec.ExampleSpec("t", "transposed_convolution", y, K, p))
+    out = core.transposed_via_matrix(y, K, p)
+    assert grid_values(page, "output") == out.tolist()
+    for r, c in [(0, 0), (2, 1)]:
+        page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
+        col = r * out.shape[1] + c
+        rows, cols, _, _ = core.unrolled_coo(out.shape, K, p)
+        feeders = {int(i) for i, j in zip(rows, cols, strict=True) if j == col and i < y.size}
+        assert marked(page, "x-edit") == {divmod(i, y.shape[1]) for i in feeders}
+        assert sum_text(page).endswith(f"= {out[r, c]}")
+    tables = page.evaluate(
+        """[...document.querySelectorAll('[data-section=three] .cc-ex-pair > div table')]
+             .map(t => [...t.rows].map(tr => [...tr.cells].map(td => Number(td.textContent))))"""
+    )
+    assert tables == [
+        core.transposed_scatter(y, K, p).tolist(),
+        core.zero_insertion_input(y, K.shape, p).tolist(),
+        core.transposed_zero_insertion(y, K, p).tolist(),
+    ]
+    assert "All three equal" in page.locator("[data-section=three] .cc-ex-note").inner_text()
+
+
+def test_the_url_holds_the_whole_state(browser, server):
+    context, page = open_recorded_page(browser, server)
+    open_explorer(page, server)
+    page.locator("[data-grid=x-edit] input").nth(7).fill("-9")
+    page.locator("input[name=sw]").fill("2")
+    page.locator("select[name=op]").select_option("convolution")
+    url = page.url
+    assert "op=convolution" in url and "s=2,2" in url
+    x2 = X.copy()
+    x2.flat[7] = -9
+    p2 = core.ConvParams(stride=(2, 2), padding=P.padding)
+    want = core.conv2d(x2, K, p2).tolist()
+    assert grid_values(page, "output") == want
+    other = context.new_page()
+    other.goto(url)
+    other.wait_for_selector("[data-section=output] td")
+    assert grid_values(other, "output") == want
+    assert other.locator("select[name=op]").input_value() == "convolution"
+    assert other.locator("[data-grid=x-edit] input").nth(7).input_value() == "-9"
+    check_requests(page)
+    context.close()
+
+
+def card_links(site: Path) -> list[tuple[str, str]]:
+    links = []
+    for html in sorted((site / "cards").glob("*/*/index.html")):
+        if html.parent.name == "print":  # a deck's print sheet repeats its cards (the link is not printed)
+            continue
+        m = re.search(r'<p class="cc-explore-link"><a href="([^"]+)"', html.read_text(encoding="utf-8"))
+        if m:
+            links.append((html.parent.relative_to(site).as_posix() + "/", unescape(m.group(1))))
+    return links
+
+
+def test_every_card_link_reproduces_the_cards_output(page, server, site_dir: Path):
+    doc = json.loads((site_dir / "data/cards.json").read_text(encoding="utf-8"))
+    mains = {c["url"]: c["examples"][0] for c in doc["cards"] if c["examples"]}
+    supported = {url for url, ex in mains.items() if ex["operation"] in explore.EXPLORER_OPERATIONS and len(ex["shapes"]["input"]) <= 2}
+    links = dict(card_links(site_dir))
+    assert set(links) == supported, "a card the explorer supports has no link, or one it cannot show has one"
+    assert len(links) >= 20
+    # one link followed from its card page, as a reader does; the others by their fragment, in one
+    # explorer page (hashchange), which is what the link loads
+    first_url = sorted(links)[0]
+    page.goto(f"{server}/{first_url}")
+    page.locator("p.cc-explore-link a").click()
+    page.wait_for_selector("[data-section=output] td")
+    for url, href in sorted(links.items()):
+        target = urljoin(f"{server}/{url}", href)
+        assert target.startswith(f"{server}/explore/#"), target
+        if url != first_url:
+            # resolves after the explorer's own hashchange listener (registered first) has run
+            page.evaluate(
+                "h => new Promise(r => { addEventListener('hashchange', () => r(), {once: true}); location.hash = h; })",
+                urlsplit(target).fragment,
+            )
+        assert page.url == target
+        want = mains[url]["arrays"]["output"]
+        got = grid_values(page, "output")
+        assert got == ([want] if not isinstance(want[0], list) else want), f"{url}: the explorer shows another output"
+        assert page.locator(".cc-ex-error:not(:empty)").count() == 0, f"{url}: an error is shown"
+    assert not page.offsite_requests and not page.console_errors
+
+
+# (field to change, value, error slot, text the message must contain)
+BAD = [
+    ("kh", "7", "kernel", "no larger than the padded input (6×7)"),  # kernel larger than the padded input
+    ("dh", "3", "kernel", "a kernel (dilated span 7×2)"),  # the dilated kernel does not fit
+    ("xw", "2.5", "input", "a whole number from 1 to 16"),  # a non-integer size
+    ("xh", "", "input", "but received nothing"),  # an empty size
+    ("xw", "17", "input", "a whole number from 1 to 16"),  # past the page's limit
+    ("kw", "0", "kernel", "a whole number from 1 to 9"),
+    ("sh", "x", "stride", "a whole number from 1 to 4"),
+    ("pl", "-1", "padding", "a whole number from 0 to 8"),
+    ("cell", "abc", "input", "numbers only"),  # a value that is not a number
+    ("cell", "", "input", "an empty cell"),
+    ("cell", "1e9", "input", "magnitude at most 999"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "slot", "text"), BAD, ids=[f"{b[0]}={b[1]!r}" for b in BAD])
+def test_a_bad_value_gets_its_message_and_the_last_result_stays(browser, server, name, value, slot, text):
+    context, page = open_recorded_page(browser, server)
+    open_explorer(page, server)
+    before = grid_values(page, "output")
+    target = page.locator("[data-grid=x-edit] input").nth(3) if name == "cell" else page.locator(f"input[name={name}]")
+    old = target.input_value()
+    target.fill(value)
+    msg = page.locator(f"[data-error={slot}]")
+    assert text in msg.inner_text(), msg.inner_text()
+    assert page.locator(".cc-ex-error:not(:empty)").count() == 1
+    assert page.evaluate("document.getElementById('cc-explore').classList.contains('cc-ex--stale')")
+    assert grid_values(page, "output") == before  # the last valid result, greyed
+    assert page.evaluate("getComputedStyle(document.querySelector('.cc-ex-results')).filter") == "grayscale(1)"
+    target.fill(old)
+    assert msg.inner_text() == ""
+    assert not page.evaluate("document.getElementById('cc-explore').classList.contains('cc-ex--stale')")
+    assert grid_values(page, "output") == before
+    check_requests(page)  # no console error, nothing thrown, nothing off the site
+    context.close()
+
+
+def test_output_padding_not_below_stride_or_dilation_is_refused(browser, server):
+    context, page = open_recorded_page(browser, server)
+    y = np.array([[1, 2], [3, 4]])
+    open_explorer(page, server, spec.ExampleSpec("t", "transposed_convolution", y, K, core.ConvParams(stride=(2, 2))))
+    page.locator("input[name=aw]").fill("2")
+    msg = page.locator("[data-error=output_padding]").inner_text()
+    assert (
+        msg
+        == "output padding: expected "
+        + spec.RULE_MESSAGES["output_padding"].format(stride=2, dilation=1, axis="columns")
+        + ", but received 2."
+    )
+    page.locator("input[name=aw]").fill("1")
+    assert page.locator("[data-error=output_padding]").inner_text() == ""
+    assert grid_values(page, "output") == core.transposed_via_matrix(y, K, core.ConvParams(stride=(2, 2), output_padding=(0, 1))).tolist()
+    check_requests(page)
+    context.close()
+
+
+def test_shortcuts_random_values_and_presets(page, server):
+    open_explorer(page, server)
+    page.locator("button[data-pad=full]").click()
+    assert [page.locator(f"input[name={n}]").input_value() for n in ("pt", "pb", "pl", "pr")] == ["2", "2", "1", "1"]
+    page.locator("button[data-pad=same]").click()
+    p_same = core.ConvParams(stride=P.stride, padding=(1, 1, 0, 1))
+    assert grid_values(page, "output") == core.corr2d(X, K, p_same).tolist()
+    seed = int(page.locator("input[name=seed]").input_value())
+    page.locator("button[data-action=random]").click()
+    assert int(page.locator("input[name=seed]").input_value()) == seed + 1
+    xs = page.evaluate("[...document.querySelectorAll('[data-grid=x-edit] input')].map(i => Number(i.value))")
+    assert len(xs) == X.size and all(-3 <= v <= 3 and v == int(v) for v in xs) and xs != X.ravel().tolist()
+    page.locator("select[name=preset]").select_option("identity")
+    x_now = np.array(xs).reshape(X.shape)
+    ident = np.zeros(K.shape, dtype=int)
+    ident[1, 0] = 1
+    assert grid_values(page, "output") == core.corr2d(x_now, ident, p_same).tolist()
+
+
+def test_axe_dark_error_state_and_a_phone(browser, server):
+    context, page = open_recorded_page(browser, server, viewport=MOBILE, color_scheme="dark")
+    big = spec.ExampleSpec("b", "cross_correlation", np.arange(256).reshape(16, 16) % 7 - 3, np.ones((5, 5), dtype=int), core.ConvParams())
+    open_explorer(page, server, big)
+    assert grid_values(page, "output") == core.corr2d(big.input, big.kernel).tolist()
+    page.locator("[data-section=output] td").nth(5).hover()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow} px wider than a 375 px phone"
+    # axe on a smaller example (axe checks every cell's contrast: 36,864 of them in C above)
+    open_explorer(page, server)
+    page.locator("[data-section=output] td").nth(2).hover()
+    page.locator("input[name=kw]").fill("20")  # an error state
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_RUN)
+    assert not violations, json.dumps(violations, indent=1)
+    page.locator("input[name=kw]").fill("2")
+    assert not page.evaluate(AXE_RUN)
+    page.emulate_media(color_scheme="light")
+    assert not page.evaluate(AXE_RUN)
+    check_requests(page)
+    context.close()
+
+
+def test_without_javascript_the_page_says_what_it_needs(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/explore/")
+    note = page.locator(".cc-explore-nojs")
+    assert note.is_visible() and "needs JavaScript" in note.inner_text()
+    assert note.locator("a[href*='cards/']").count() >= 5  # the decks
+    assert not page.locator("#cc-explore").is_visible()
+    context.close()
