@@ -25,7 +25,13 @@ import re
 # Characters with a meaning inside a Markdown line (Python-Markdown with the site's extensions):
 # escapes, code, emphasis, links and images, attribute lists, math, table cells, closing #s.
 _MD_SPECIAL = "\\`*_[]{}$|#!~^"
-_PLAIN = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;"}
+_PLAIN = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL} | {
+    ord("&"): "&amp;",
+    ord("<"): "&lt;",
+    ord(">"): "&gt;",
+    ord('"'): "&quot;",
+    ord("'"): "&#39;",
+}
 
 # Code spans (a run of backticks to the same run), display and inline math (arithmatex's
 # delimiters): kept as written, Markdown and KaTeX escape them.

@@ -38,7 +38,15 @@ SCRIPT = f"<script>{RUN}</script>"
 IMG = f'<img src=x onerror="{RUN}">'
 ATTRS = f"{{ autofocus onfocus={RUN} }}"
 SVG = f'"><svg onload="{RUN}">'
-TITLE_PAYLOADS = [SCRIPT, IMG, ATTRS, SVG, "`code` *em* _u_ [l](x) $x$ \\(y\\) | #", "&lt;b&gt; &amp; ' \"", "</title><script>" + RUN + "</script>"]
+TITLE_PAYLOADS = [
+    SCRIPT,
+    IMG,
+    ATTRS,
+    SVG,
+    "`code` *em* _u_ [l](x) $x$ \\(y\\) | #",
+    "&lt;b&gt; &amp; ' \"",
+    "</title><script>" + RUN + "</script>",
+]
 TEXT_PAYLOADS = [SCRIPT, IMG, ATTRS, SVG, "<!-- c -->", '<a href="javascript:' + RUN + '">a</a>', "<details open>x</details>"]
 EARLY = "SHOWN-BEFORE-REVEAL"
 EXAMPLE = {"input": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "kernel": [[1, 0], [0, -1]]}
@@ -58,7 +66,13 @@ def payload_deck() -> dict:
                 "practice": {"variants": 2, "kinds": ["output_value"]},
             }
         )
-    return {"deck": "evil", "title": f"Deck {IMG} {SCRIPT} | {ATTRS}", "order": 1, "intro": f"Intro {SCRIPT} {IMG}\n\n{ATTRS}", "cards": cards}
+    return {
+        "deck": "evil",
+        "title": f"Deck {IMG} {SCRIPT} | {ATTRS}",
+        "order": 1,
+        "intro": f"Intro {SCRIPT} {IMG}\n\n{ATTRS}",
+        "cards": cards,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +97,11 @@ def evil_site(tmp_path_factory) -> tuple[Path, Path]:
     assert proc.returncode == 0, proc.stderr
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(home / "mkdocs.yml")], cwd=home, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(home / "mkdocs.yml")],
+        cwd=home,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     proc = subprocess.run(["node", str(ROOT / "generator/postbuild.mjs"), str(home / "site")], cwd=ROOT, capture_output=True, text=True)
@@ -119,7 +137,7 @@ INJECTED = """() => {
     if (el.hasAttribute('autofocus')) bad.push(el.tagName + '[autofocus]');
   }
   for (const s of document.scripts) if (s.textContent.includes('__pwned')) bad.push('script: ' + s.textContent.slice(0, 60));
-  for (const a of document.querySelectorAll('a[href]')) if (/^\\s*javascript:/i.test(a.getAttribute('href'))) bad.push('a[href=javascript]');
+  for (const a of document.querySelectorAll('a[href]')) if (/^\\s*javascript:/i.test(a.getAttribute('href'))) bad.push('a:js');
   for (const t of ['img[src=x]', 'svg[onload]', 'details[open] details']) if (document.querySelector(t)) bad.push(t);
   return bad;
 }"""
@@ -147,8 +165,10 @@ def test_no_payload_runs_on_any_built_page(evil_site, evil_server, browser):
 
 def heading(page) -> str:
     """The text of the page's h1, without its permalink."""
-    return page.evaluate("(() => { const h = document.querySelector('article h1').cloneNode(true); "
-                         "h.querySelectorAll('.headerlink').forEach(a => a.remove()); return h.textContent.trim(); })()")
+    return page.evaluate(
+        "(() => { const h = document.querySelector('article h1').cloneNode(true); "
+        "h.querySelectorAll('.headerlink').forEach(a => a.remove()); return h.textContent.trim(); })()"
+    )
 
 
 @pytest.mark.browser
