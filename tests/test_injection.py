@@ -43,7 +43,7 @@ TITLE_PAYLOADS = [
     IMG,
     ATTRS,
     SVG,
-    "`code` *em* _u_ [l](x) $x$ \\(y\\) | #",
+    "`code` *em* _u_ [l](https://example.com/) $x$ \\(y\\) | #",
     "&lt;b&gt; &amp; ' \"",
     "</title><script>" + RUN + "</script>",
 ]
