@@ -13,6 +13,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ MAX_VARIANTS = 20
 MAX_FILE_BYTES = 1_000_000  # a deck file; a 32×32 array is about 5 kB of YAML
 MAX_VALUES = 100_000  # values in one file once YAML aliases are expanded (an "alias bomb" is refused)
 MAX_DEPTH = 32  # nesting of mappings and lists in one file
+# Decimal values (README "Limits"): every shown result of sums of products is then a multiple of
+# 10^-6 of magnitude below 10^7, which float64 carries to well within half that step, so the
+# LaTeX layer writes it exactly (latex.num rounds to 6 decimals, never with an exponent).
+MAX_DECIMALS = 3  # decimal places of a value that is not whole
+MAX_DECIMAL_ABS = 100  # magnitude of every value of an array holding a non-whole value
 MAX_ID = 64  # characters of a deck id, card id or example name (they become file names)
 MAX_TITLE = 120  # characters of a deck or card title (one line)
 MAX_TEXT = 5000  # characters of a question, summary or intro
@@ -276,7 +282,23 @@ def _array(col: _Collector, card: str, fld: str, v: object) -> np.ndarray | None
         return None
     if all(_is_int(e) for e in flat):
         return np.array(flat, dtype=np.int64).reshape(shape)
+    if all(float(e).is_integer() for e in flat):
+        return np.array(flat, dtype=np.float64).reshape(shape)
+    fine = next((e for e in flat if _decimals(e) > MAX_DECIMALS), None)
+    if fine is not None:
+        col.add(card, fld, f"decimals of at most {MAX_DECIMALS} decimal places (shown exactly)", short(fine))
+        return None
+    big = next((e for e in flat if abs(e) > MAX_DECIMAL_ABS), None)
+    if big is not None:
+        col.add(card, fld, f"values of magnitude at most {MAX_DECIMAL_ABS} in an array with decimals (shown exactly)", short(big))
+        return None
     return np.array(flat, dtype=np.float64).reshape(shape)
+
+
+def _decimals(v: float | int) -> int:
+    """Decimal places of a number as written (its shortest repr: YAML's 0.1 is 0.1)."""
+    exp = Decimal(repr(float(v))).normalize().as_tuple().exponent
+    return max(0, -exp) if isinstance(exp, int) else 0
 
 
 def _random_array(col: _Collector, card: str, fld: str, v: dict) -> np.ndarray | None:
