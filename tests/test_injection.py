@@ -191,8 +191,16 @@ def test_titles_show_exactly_as_written(evil_site, evil_server, browser):
             assert nav[f"{card['id']}/"] == " ".join(card["title"].split()), nav
         cells = page.locator("article table tbody tr td:first-child").all_inner_texts()
         assert [c.strip() for c in cells] == [c["title"] for c in deck["cards"]]
+        # a question with "|" and several paragraphs stays in its own table cell (item 13)
+        rows = page.evaluate("[...document.querySelectorAll('article table tbody tr')].map(r => [...r.cells].map(c => c.innerText))")
+        assert len(rows) == len(deck["cards"]) and all(len(r) == 2 for r in rows), rows
+        assert all(r[1].startswith(f"Question {i} ") and "a | b" in r[1] and "with" in r[1] for i, r in enumerate(rows)), rows
         page.goto(f"{evil_server}/")
         assert deck["title"] in page.inner_text("article")
+        items = page.evaluate("[...document.querySelectorAll('.cc-home-grid > ul > li')].map(li => li.innerText)")
+        assert len(items) == len(deck["cards"]), items
+        for i, (item, card) in enumerate(zip(items, deck["cards"], strict=True)):
+            assert item.startswith(card["title"]) and f"Question {i} " in item and "a | b" in item and "with" in item, item
     finally:
         context.close()
 
