@@ -158,6 +158,15 @@ def test_no_payload_runs_on_any_built_page(evil_site, evil_server, browser):
             page.wait_for_timeout(50)
             assert page.evaluate("window.__pwned") is None, rel
             assert page.evaluate(INJECTED) == [], rel
+        # the search results show the pages' text: a search for the payloads runs none of them
+        page.goto(f"{evil_server}/")
+        page.keyboard.press("/")
+        page.keyboard.type("pwned onerror script")
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        page.wait_for_timeout(200)
+        assert page.locator(".md-search-result__item").count() >= 3
+        assert page.evaluate("window.__pwned") is None
+        assert page.evaluate(INJECTED) == []
         assert dialogs == []
     finally:
         context.close()
