@@ -18,12 +18,14 @@ import io
 import itertools
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import zipfile
 
 import genanki
 
+from .markup import html_text
 from .spec import DeckSpec
 from .study import Item, to_html
 
@@ -77,11 +79,8 @@ def model() -> genanki.Model:
 
 
 def deck_name(deck: DeckSpec) -> str:
-    return f"{ROOT_DECK}::{deck.title}"
-
-
-def _escape(text: str) -> str:
-    return to_html(text).removeprefix("<p>").removesuffix("</p>")
+    """``convcards::<deck title>`` (a ``::`` in the title would start a deeper subdeck: written ``:``)."""
+    return f"{ROOT_DECK}::{re.sub(':{2,}', ':', deck.title)}"
 
 
 def build_package(decks: list[DeckSpec], items: list[Item]) -> genanki.Package:
@@ -89,7 +88,7 @@ def build_package(decks: list[DeckSpec], items: list[Item]) -> genanki.Package:
     anki_decks = {d.id: genanki.Deck(stable_id(deck_name(d)), deck_name(d), description=to_html(d.intro)) for d in decks}
     for it in items:
         source = f"convcards · {it.deck_title} · {it.card}" + (f" · practice variant {it.practice.variant}" if it.practice else "")
-        fields = [to_html(it.front), to_html(it.back), _escape(it.title), _escape(source)]
+        fields = [to_html(it.front), to_html(it.back), html_text(it.title), html_text(source)]
         anki_decks[it.deck].add_note(genanki.Note(model=m, fields=fields, guid=note_guid(it), sort_field=it.id))
     return genanki.Package([anki_decks[d.id] for d in decks])
 

@@ -362,6 +362,36 @@ def prune() -> None:
 # ----------------------------------------------------------------------------- figures
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a figure worker: exit when the generator dies, even by SIGKILL, so that no worker
+    lives on holding its stdout (``python -m generator | tee log`` would never end).
+
+    Linux: the kernel sends SIGKILL to the worker when its parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere a daemon thread polls the parent's pid."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the call
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _draw(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bytes, str]:
     from . import content
 
@@ -417,8 +447,9 @@ class FigureDrawer:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-            # no initializer: a worker imports matplotlib with its first figure, so an idle one costs nothing
-            self.pool = ProcessPoolExecutor(max_workers=jobs(), mp_context=ctx)
+            # the initializer only ties the worker's life to ours; matplotlib is imported with the
+            # first figure, so an idle worker costs nothing
+            self.pool = ProcessPoolExecutor(max_workers=jobs(), mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
         return self.pool.submit(_draw, kind, args, kwargs)
 
     def _keep(self, key: str | None, result: tuple[bytes, str]) -> tuple[bytes, str]:

@@ -1,7 +1,7 @@
 """``python -m generator``: regenerate the pages of the deck, or check they are current.
 
-Exit status: 0 done (or up to date), 1 ``--check`` found stale files, 2 bad input
-(one line per problem, no traceback). A bug is a traceback and exit status 1.
+Exit status: 0 done (or up to date), 1 ``--check`` found stale files, 2 bad input or a
+failed write (one line per problem, no traceback). A bug is a traceback and exit status 1.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import writer
 from .errors import SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a deck file (.yaml) or a folder of them; repeat for several (default: generator/decks)",
     )
-    ap.add_argument("--docs", "-o", type=Path, metavar="DIR", help="the docs folder to write into (default: docs)")
+    ap.add_argument(
+        "--docs",
+        "-o",
+        type=Path,
+        metavar="DIR",
+        help="the docs folder to write into (default: ./docs, in the current folder; required with --decks)",
+    )
     ap.add_argument(
         "--templates", "-t", action="append", type=Path, metavar="DIR", help="an extra template folder, searched before the built-in one"
     )
@@ -39,36 +46,61 @@ def run(argv: list[str] | None = None) -> int:
     from . import render, spec, writer
 
     decks_paths = args.decks or [render.DECK_DIR]
-    docs = args.docs or ROOT / "docs"
-    extra_dirs = args.templates or []
     problems = []
+    if args.decks and args.docs is None:
+        problems.append("--docs: expected the docs folder to write your decks into (--docs DIR), but received nothing")
+    docs = (args.docs or Path("docs")).absolute()
+    extra_dirs = args.templates or []
     for d in extra_dirs:
         if not d.is_dir():
             problems.append(f"{d}: expected a template folder, but received a path that is not a folder")
     if problems:
         print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
         return 2
+    if args.check:
+        return _check(args, docs, extra_dirs, decks_paths)
+    with writer.locked(docs):
+        env = render.environment(extra_dirs)
+        decks = spec.load_decks(decks_paths, render.card_templates(env))
+        outputs = render.render_site(decks, env, docs)
+        plan = writer.plan(docs, outputs)
+        _warn(plan)
+        writer.apply(docs, plan)
+    if not args.quiet:
+        n_cards = sum(len(d.cards) for d in decks)
+        changed = len([p for p in plan.write if p != writer.MANIFEST])
+        finished = " (finished the update a killed run had begun)" if plan.interrupted else ""
+        print(
+            f"{n_cards} cards in {len(decks)} decks into {docs}: {changed} file(s) written, {len(plan.delete)} removed, "
+            f"{len(plan.unchanged)} unchanged{finished}"
+        )
+    return 0
+
+
+def _warn(plan: object) -> None:
+    for w in getattr(plan, "warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _check(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_paths: list[Path]) -> int:
+    from . import render, spec, writer
+
     env = render.environment(extra_dirs)
     decks = spec.load_decks(decks_paths, render.card_templates(env))
     outputs = render.render_site(decks, env, docs)
     plan = writer.plan(docs, outputs)
-    if args.check:
-        if plan.stale:
-            for rel in plan.stale:
-                state = "missing" if not (docs / rel).exists() else ("no longer generated" if rel in plan.delete else "stale")
-                print(f"{docs / rel}: {state}", file=sys.stderr)
-            print(f"{len(plan.stale)} generated file(s) out of date: run `python -m generator`", file=sys.stderr)
-            return 1
-        if not args.quiet:
-            print(f"{len(outputs)} generated files up to date")
-        return 0
-    writer.apply(docs, plan)
+    _warn(plan)
+    if plan.stale or plan.interrupted:
+        for rel in plan.stale:
+            state = "missing" if not (docs / rel).exists() else ("no longer generated" if rel in plan.delete else "stale")
+            print(f"{docs / rel}: {state}", file=sys.stderr)
+        if plan.interrupted:
+            print(f"{docs / writer.JOURNAL}: an update was interrupted (the run was killed)", file=sys.stderr)
+        n = len([r for r in plan.stale if r != writer.MANIFEST]) if plan.interrupted else len(plan.stale)
+        print(f"{n} generated file(s) out of date in {docs}: run `python -m generator`", file=sys.stderr)
+        return 1
     if not args.quiet:
-        n_cards = sum(len(d.cards) for d in decks)
-        changed = len([p for p in plan.write if p != writer.MANIFEST])
-        print(
-            f"{n_cards} cards in {len(decks)} decks: {changed} file(s) written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged"
-        )
+        print(f"{len(outputs)} generated files up to date in {docs}")
     return 0
 
 
@@ -81,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except OSError as e:  # a disk or permission failure while writing: docs/ is as it was before
+    except writer.Busy as e:
+        busy = "another `python -m generator` is writing into this folder; wait for it to finish, then run again"
+        print(f"error: {e}: {busy}", file=sys.stderr)
+        return 2
+    except writer.WriteError as e:  # a disk or permission failure while writing: every file was moved back
+        print(f"error: {e.path}: could not write ({e.reason}); docs/ is as it was before this run", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. the docs folder cannot be created
         print(f"error: {e.filename or 'docs'}: could not write ({e.strerror or e}); nothing was changed", file=sys.stderr)
-        return 1
+        return 2

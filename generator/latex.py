@@ -9,17 +9,23 @@ functions as jinja2 filters so that templates never concatenate LaTeX.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 
+GRID = 6  # decimal places of an exact decimal result (spec.MAX_DECIMALS of two factors)
+
 
 def num(v: float | int) -> str:
-    """One number as LaTeX: integers without a decimal point, others to 4 significant digits.
+    """One number as LaTeX, never with an exponent: integers without a decimal point; a decimal
+    on the grid of 10^-6 (every sum of products of spec decimals, see spec.MAX_DECIMALS) exactly,
+    its float residue dropped; any other value (an average such as 1/9) to 4 significant digits.
 
-    >>> num(3), num(-2.0), num(0.125), num(1/9)
-    ('3', '-2', '0.125', '0.1111')
+    >>> num(3), num(-2.0), num(0.125), num(1/9), num(0.1 + 0.2 - 0.3), num(10000.5)
+    ('3', '-2', '0.125', '0.1111', '0', '10000.5')
     """
     v = v.item() if isinstance(v, np.generic) else v
     if isinstance(v, (bool, np.bool_)):
@@ -27,11 +33,25 @@ def num(v: float | int) -> str:
     if isinstance(v, float):
         if not np.isfinite(v):
             raise ValueError(f"cannot typeset {v}")
-        if v.is_integer():
-            v = int(v)
+        snapped = round(v, GRID)
+        if abs(v - snapped) <= 1e-9 * max(1.0, abs(v)):  # a decimal of at most GRID places: exact
+            v = snapped
+            if v.is_integer():
+                v = int(v)
+            else:
+                return _fixed(Decimal(repr(v)))
         else:
-            return f"{v:.4g}"
+            places = max(0, 3 - math.floor(math.log10(abs(v))))
+            return _fixed(Decimal(repr(v)).quantize(Decimal(1).scaleb(-places)))
     return "0" if v == 0 else str(v)
+
+
+def _fixed(d: Decimal) -> str:
+    """A Decimal in positional notation, trailing zeros dropped ("-0" is "0")."""
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def frac(v: float, max_denominator: int = 64) -> str:

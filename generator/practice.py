@@ -67,6 +67,8 @@ def rng_for(seed: int, card_id: str, n: int, purpose: str) -> np.random.Generato
 
 def _given(ex: Example) -> str:
     p = ex.params
+    if ex.one_d:  # a 1-D signal is one row: its parameters are the column ones, padding (left, right)
+        return _given_1d(ex)
     parts = [f"\\(s = ({p.stride[0]}, {p.stride[1]})\\)" if p.stride[0] != p.stride[1] else f"\\(s = {p.stride[0]}\\)"]
     t, b, l, r = p.padding
     parts.append(f"\\(p = {t}\\)" if len({t, b, l, r}) == 1 else f"padding (top, bottom, left, right) \\(= ({t}, {b}, {l}, {r})\\)")
@@ -76,6 +78,22 @@ def _given(ex: Example) -> str:
         a = p.output_padding
         parts.append(f"output padding \\(a = ({a[0]}, {a[1]})\\)")
     return ", ".join(parts)
+
+
+def _given_1d(ex: Example) -> str:
+    p = ex.params
+    _, _, left, right = p.padding
+    parts = [f"\\(s = {p.stride[1]}\\)", f"\\(p = {left}\\)" if left == right else f"padding (left, right) \\(= ({left}, {right})\\)"]
+    if p.dilation[1] != 1:
+        parts.append(f"\\(d = {p.dilation[1]}\\)")
+    if ex.transposed_op and p.output_padding[1]:
+        parts.append(f"output padding \\(a = {p.output_padding[1]}\\)")
+    return ", ".join(parts)
+
+
+def _tap(ex: Example, r: int, c: int) -> str:
+    """A kernel tap's 1-based subscript: ``rc``, or one index for a 1-D kernel."""
+    return f"{c + 1}" if ex.one_d else f"{r + 1}{c + 1}"
 
 
 def _operation(ex: Example) -> str:
@@ -168,9 +186,9 @@ def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
         elif ex.operation == "convolution":
             kh, kw = ex.k_hw
             src = (kh - 1 - tap[0], kw - 1 - tap[1])
-            why = f"{lead} of the flipped kernel, which is \\(k_{{{src[0] + 1}{src[1] + 1}}} = {latex.num(ex.k.reshape(ex.k_hw)[src])}\\)."
+            why = f"{lead} of the flipped kernel, which is \\(k_{{{_tap(ex, *src)}}} = {latex.num(ex.k.reshape(ex.k_hw)[src])}\\)."
         else:
-            why = f"{lead}, so the entry is \\(k_{{{tap[0] + 1}{tap[1] + 1}}} = {latex.num(ex.k.reshape(ex.k_hw)[tap])}\\)."
+            why = f"{lead}, so the entry is \\(k_{{{_tap(ex, *tap)}}} = {latex.num(ex.k.reshape(ex.k_hw)[tap])}\\)."
     data = {**_params_json(ex), "row": r, "col": c}
     return Question("c_entry", n, prompt, f"\\({latex.num(value)}\\). {why}", value, data)
 

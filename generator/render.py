@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
-from . import anki, cache, content, explore, latex, snippets, spec, study
+from . import anki, cache, content, explore, latex, markup, snippets, spec, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -34,9 +35,14 @@ SITE_URL_BASE = ""
 
 
 def environment(extra_template_dirs: list[Path] | None = None) -> jinja2.Environment:
-    """The jinja2 environment: author templates first, then the built-in ones."""
+    """The jinja2 environment: author templates first, then the built-in ones.
+
+    Jinja's sandbox: a template reads the values it is given (no ``__class__``, ``__globals__``
+    or other private attribute, so no way to a module, a file or a shell) and calls only
+    their safe methods. Deck text is escaped by filters: ``plain`` (a title, as inline
+    Markdown), ``html_text`` (as HTML), ``cell`` (a Markdown text in one table cell)."""
     dirs = [str(d) for d in (extra_template_dirs or [])] + [str(TEMPLATE_DIR)]
-    env = jinja2.Environment(
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(dirs),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -47,6 +53,10 @@ def environment(extra_template_dirs: list[Path] | None = None) -> jinja2.Environ
     env.filters.update(latex.FILTERS)
     env.filters["pylist"] = snippets.pylist
     env.globals["explore_href"] = explore.href  # a card's "open in the explorer" link
+    env.filters["plain"] = markup.plain
+    env.filters["html_text"] = markup.html_text
+    env.filters["cell"] = markup.cell
+    env.filters["attr_text"] = markup.attr_text
     return env
 
 
@@ -117,6 +127,10 @@ class _Figures:
                 re.sub(r"[^a-z0-9]+", "-", f"{k}{v}".lower()).strip("-") for k, v in sorted(kw.items()) if isinstance(v, (int, str))
             )
         fname = f"figures/{name}.svg"
+        key = cache.figure_key(kind, (ex,), kw)
+        if fname in self.keys and (key is None or self.keys[fname] != key):  # two different figures, one file name
+            expected = "figures whose example, kind and whole-number or text arguments differ"
+            raise SpecError([Problem(self.card.template, self.card.id, "template", expected, f"a second figure named '{fname}'")])
         ticket, done = self.drawer.request(kind, (ex,), kw)
         self.files[fname] = done[0] if done else b""
         self.keys[fname] = self.drawer.keys[ticket]
@@ -148,7 +162,7 @@ def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
     def link(card_id: str, text: str | None = None) -> str:
         target = cards[card_id]
         rel = target.id + ".md" if target.deck == here.deck else f"../{target.deck}/{target.id}.md"
-        return f"[{text or target.title}]({rel})"
+        return f"[{text or markup.plain(target.title)}]({rel})"
 
     return link
 
@@ -191,6 +205,17 @@ def render_card(
         raise SpecError(
             [Problem(where, card.id, "template", f"names the card provides ({', '.join(sorted(ctx))})", f"an undefined name: {e.message}")]
         ) from None
+    except jinja2.sandbox.SecurityError as e:  # an author template reaching outside its values
+        where = _template_line(e) or card.template
+        raise SpecError([Problem(where, card.id, "template", "a template that only reads the card's values", f"{e}")]) from None
+    except SpecError:
+        raise
+    except Exception as e:  # noqa: BLE001 - an author template that fails while rendering: one line, not a traceback
+        where = _template_line(e)
+        if where is None or Path(where.rsplit(":", 1)[0]).resolve().is_relative_to(TEMPLATE_DIR.resolve()):
+            raise  # in a built-in template: a bug, with its traceback
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise SpecError([Problem(where, card.id, "template", "a template that renders", f"{type(e).__name__}: {first[:120]}")]) from None
     rc.figures = figs.files
     if drawer is None:  # on its own: complete now
         figs.drawer.finish()
@@ -241,16 +266,32 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
         drawer.finish()
     finally:
         drawer.close()
+    owner: dict[str, CardSpec | DeckSpec] = {}
+    clashes: list[Problem] = []
+
+    def put(rel: str, data: bytes, who: CardSpec | DeckSpec) -> None:
+        """One output per path: a second one for a path is a problem, not an overwrite."""
+        if rel in owner:
+            first = owner[rel]
+            name = f"card '{first.id}'" if isinstance(first, CardSpec) else f"the page of deck '{first.id}'"
+            card = who.id if isinstance(who, CardSpec) else None
+            clashes.append(Problem(who.file, card, "id", f"a page or figure path of its own ({name} writes it too)", f"'{rel}'"))
+            return
+        owner[rel] = who
+        out[rel] = data
+
     for deck in decks:
         deck_cards = []
         for rc in cards_of[deck.id]:
             card = finish_card(rc).card
             rendered.append(rc)
             deck_cards.append(rc)
-            out[card_path(card)] = rc.markdown.encode("utf-8")
+            put(card_path(card), rc.markdown.encode("utf-8"), card)
             for fname, svg in rc.figures.items():
-                out[f"{CARDS_DIR}/{deck.id}/{fname}"] = svg
-        out[deck_path(deck)] = env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8")
+                put(f"{CARDS_DIR}/{deck.id}/{fname}", svg, card)
+        put(deck_path(deck), env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8"), deck)
+    if clashes:
+        raise SpecError(clashes)
     out[DATA_FILE] = cards_json(rendered)
     out[RULES_FILE] = (json.dumps(spec.rules_table(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
@@ -271,7 +312,7 @@ def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:
     present = [p for p in LEAD_PAGES if docs_dir is None or (docs_dir / p).exists()]
     lines += [f"  - {p}" for p in present]
     for deck in decks:
-        lines.append(f"  - {json.dumps(deck.title, ensure_ascii=False)}:")
+        lines.append(f"  - {json.dumps(markup.html_text(deck.title), ensure_ascii=False)}:")
         lines.append(f"    - {deck_path(deck)}")
         lines += [f"    - {card_path(c)}" for c in deck.cards]
     if docs_dir is not None:

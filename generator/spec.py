@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
-from . import core
+from . import core, markup, strictyaml
 from .errors import Problem, SpecError, short
 
 OPERATIONS = ("cross_correlation", "convolution", "transposed_convolution", "max_pooling", "avg_pooling")
@@ -50,6 +53,15 @@ MAX_VARIANTS = 20
 MAX_FILE_BYTES = 1_000_000  # a deck file; a 32×32 array is about 5 kB of YAML
 MAX_VALUES = 100_000  # values in one file once YAML aliases are expanded (an "alias bomb" is refused)
 MAX_DEPTH = 32  # nesting of mappings and lists in one file
+# Decimal values (README "Limits"): every shown result of sums of products is then a multiple of
+# 10^-6 of magnitude below 10^7, which float64 carries to well within half that step, so the
+# LaTeX layer writes it exactly (latex.num rounds to 6 decimals, never with an exponent).
+MAX_DECIMALS = 3  # decimal places of a value that is not whole
+MAX_DECIMAL_ABS = 100  # magnitude of every value of an array holding a non-whole value
+MAX_ID = 64  # characters of a deck id, card id or example name (they become file names)
+MAX_TITLE = 120  # characters of a deck or card title (one line)
+MAX_TEXT = 5000  # characters of a question, summary or intro
+RESERVED_IDS = ("index", "print", "figures")  # cards/<deck>/index.md, print.md and figures/ are the deck's
 
 # What each validity rule of an example expects, worded once: the spec loader's messages, and the
 # explorer's (docs/javascripts/convcore.js reads them, with the limits, from data/rules.json).
@@ -256,7 +268,38 @@ def _text(col: _Collector, card: str | None, fld: str, v: object, required: bool
     if not isinstance(v, str) or not v.strip():
         col.add(card, fld, "a non-empty text", v if v is not None else "nothing")
         return ""
+    if len(v) > MAX_TEXT:
+        col.add(card, fld, f"a text of at most {MAX_TEXT} characters", f"{len(v)} characters")
+        return ""
     return v.strip()
+
+
+def _markdown(col: _Collector, card: str | None, fld: str, v: object, required: bool = True) -> str:
+    """A Markdown text (question, summary, intro), cleaned by :func:`markup.markdown_field`."""
+    text = _text(col, card, fld, v, required)
+    if not text:
+        return ""
+    cleaned, problem = markup.markdown_field(text)
+    if problem:
+        col.add(card, fld, "Markdown without raw HTML, unsafe links or formula commands", problem)
+        return ""
+    return cleaned
+
+
+def _title(col: _Collector, card: str | None, fld: str, v: object) -> str:
+    """A title: plain text on one line (it is escaped wherever it is shown, never read as Markdown)."""
+    text = _text(col, card, fld, v)
+    if not text:
+        return ""
+    if len(text) > MAX_TITLE:
+        col.add(card, fld, f"a title of at most {MAX_TITLE} characters", f"{len(text)} characters")
+        return ""
+    bad = next((c for c in text if ord(c) < 32 or ord(c) == 127 or c in "\u2028\u2029\x85"), None)
+    if bad is not None:
+        what = "a line break" if bad in "\n\r\u2028\u2029\x85" else f"the control character U+{ord(bad):04X}"
+        col.add(card, fld, "a title on one line (plain text)", what)
+        return ""
+    return text
 
 
 # ----------------------------------------------------------------------------- arrays
@@ -308,7 +351,23 @@ def _array(col: _Collector, card: str, fld: str, v: object) -> np.ndarray | None
         return None
     if all(_is_int(e) for e in flat):
         return np.array(flat, dtype=np.int64).reshape(shape)
+    if all(float(e).is_integer() for e in flat):
+        return np.array(flat, dtype=np.float64).reshape(shape)
+    fine = next((e for e in flat if _decimals(e) > MAX_DECIMALS), None)
+    if fine is not None:
+        col.add(card, fld, f"decimals of at most {MAX_DECIMALS} decimal places (shown exactly)", short(fine))
+        return None
+    big = next((e for e in flat if abs(e) > MAX_DECIMAL_ABS), None)
+    if big is not None:
+        col.add(card, fld, f"values of magnitude at most {MAX_DECIMAL_ABS} in an array with decimals (shown exactly)", short(big))
+        return None
     return np.array(flat, dtype=np.float64).reshape(shape)
+
+
+def _decimals(v: float | int) -> int:
+    """Decimal places of a number as written (its shortest repr: YAML's 0.1 is 0.1)."""
+    exp = Decimal(repr(float(v))).normalize().as_tuple().exponent
+    return max(0, -exp) if isinstance(exp, int) else 0
 
 
 def _random_array(col: _Collector, card: str, fld: str, v: dict) -> np.ndarray | None:
@@ -549,10 +608,17 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
     if not isinstance(cid, str) or not ID_RE.match(cid):
         col.add(None, f"cards[{order}].id", "an id of lower-case letters, digits and hyphens", cid if cid is not None else "nothing")
         return None
+    if len(cid) > MAX_ID:
+        col.add(None, f"cards[{order}].id", f"an id of at most {MAX_ID} characters", f"{len(cid)} characters")
+        return None
+    if cid in RESERVED_IDS:
+        reserved = ", ".join(RESERVED_IDS[:-1]) + " and " + RESERVED_IDS[-1]
+        col.add(None, f"cards[{order}].id", f"an id other than {reserved} (the deck's page, print sheet and figures use them)", cid)
+        return None
     col.unknown_keys(cid, "", v, CARD_KEYS)
-    title = _text(col, cid, "title", v.get("title"))
-    question = _text(col, cid, "question", v.get("question"))
-    summary = _text(col, cid, "summary", v.get("summary"), required=False)
+    title = _title(col, cid, "title", v.get("title"))
+    question = _markdown(col, cid, "question", v.get("question"))
+    summary = _markdown(col, cid, "summary", v.get("summary"), required=False)
     template = v.get("template", "card.md.j2")
     if not isinstance(template, str) or (templates is not None and template not in templates):
         choices = sorted(templates or ())
@@ -583,6 +649,9 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
         for name, ex in raw_examples.items():
             if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9_]*$", name):
                 col.add(cid, f"examples.{name}", "an example name of lower-case letters, digits and _", name)
+                continue
+            if len(name) > MAX_ID:
+                col.add(cid, f"examples.{name[:20]}…", f"an example name of at most {MAX_ID} characters", f"{len(name)} characters")
                 continue
             built = _example(col, cid, name, ex)
             if built is not None:
@@ -674,26 +743,58 @@ def _bad_scalar(text: str) -> Any:
 
 
 def _load_yaml(text: str) -> object:
-    """``yaml.safe_load``, through libyaml when PyYAML has it (several times faster); a document
-    libyaml rejects is parsed again by PyYAML's own parser, so errors read exactly as before."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)  # noqa: S506 - CSafeLoader is the safe loader
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
+    """The safe loader without YAML 1.1's quirks (:mod:`generator.strictyaml`)."""
+    return strictyaml.load(text)
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _read_bytes(path: Path, col: _Collector) -> bytes | None:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of a regular file; a device, FIFO or socket is refused
+    unread (opened without blocking, checked on the open file)."""
+    try:
+        kind = _kind(os.stat(path).st_mode)
+        if kind is None:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+            try:
+                kind = _kind(os.fstat(fd).st_mode)
+                if kind is None:
+                    chunks, left = [], MAX_FILE_BYTES + 1
+                    while left > 0 and (chunk := os.read(fd, min(left, 1 << 16))):
+                        chunks.append(chunk)
+                        left -= len(chunk)
+                    raw = b"".join(chunks)
+            finally:
+                os.close(fd)
+    except OSError as e:
+        col.add(None, None, "a readable file", e.strerror or str(e))
+        return None
+    if kind is not None:
+        col.add(None, None, "a regular deck file", kind)
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        col.add(None, None, f"a deck file of at most {MAX_FILE_BYTES} bytes", f"more than {MAX_FILE_BYTES} bytes")
+        return None
+    return raw
 
 
 def _read(path: Path, col: _Collector) -> object:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            col.add(None, None, f"a deck file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes")
-            return None
-        raw = path.read_bytes()
-    except OSError as e:
-        col.add(None, None, "a readable file", e.strerror or str(e))
+    raw = _read_bytes(path, col)
+    if raw is None:
         return None
     try:
         text = raw.decode("utf-8")
@@ -712,6 +813,12 @@ def _read(path: Path, col: _Collector) -> object:
         return None
     try:
         doc = _load_yaml(text)
+    except strictyaml.Quirk as e:
+        mark = e.problem_mark
+        card, fld = _locate(text.split("\n"), mark.line)
+        received = f"{e.received} at line {mark.line + 1}{getattr(mark, 'note', '')}"
+        col.problems.append(Problem(col.file, card, fld, e.expected, received))
+        return None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -750,9 +857,12 @@ def load_deck(path: Path, templates: set[str] | None = None, display: str | None
     if not isinstance(did, str) or not ID_RE.match(did):
         col.add(None, "deck", "a deck id of lower-case letters, digits and hyphens", did if did is not None else "nothing")
         did = "?"
-    title = _text(col, None, "title", doc.get("title"))
+    elif len(did) > MAX_ID:
+        col.add(None, "deck", f"a deck id of at most {MAX_ID} characters", f"{len(did)} characters")
+        did = "?"
+    title = _title(col, None, "title", doc.get("title"))
     order = _int_in(col, None, "order", doc.get("order", 99), 0, 999) or 0
-    intro = _text(col, None, "intro", doc.get("intro"), required=False)
+    intro = _markdown(col, None, "intro", doc.get("intro"), required=False)
     cards_raw = doc.get("cards")
     cards: list[CardSpec] = []
     if not isinstance(cards_raw, list) or not cards_raw:
