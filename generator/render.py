@@ -7,6 +7,7 @@ LaTeX filters; they never see a number that was typed into them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -224,7 +225,9 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     the cache (see :mod:`generator.cache`), without rendering anything.
     """
     pages = sorted(p.name for p in docs_dir.glob("*.md")) if docs_dir is not None else []
-    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + [str(docs_dir is None)])
+    previous_apkg = anki.previous_build(docs_dir)  # the notes' times carry over from it
+    previous_key = hashlib.sha256(previous_apkg or b"").hexdigest()
+    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + [str(docs_dir is None), previous_key])
     cached = cache.load_site(key)
     if cached is not None:
         return cached
@@ -251,7 +254,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
         out[deck_path(deck)] = env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8")
     out[DATA_FILE] = cards_json(rendered)
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
-    out.update(anki.outputs(decks, study.items(rendered)))  # the Anki deck
+    out.update(anki.outputs(decks, study.items(rendered), previous_apkg))  # the Anki deck
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
     cache.save_site(key, out)
     return out
