@@ -27,6 +27,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
@@ -60,11 +61,35 @@ def stable_id(name: str) -> int:
     return (1 << 30) + h % (1 << 30)
 
 
-def note_guid(item: Item) -> str:
-    """``guid_for(card id)`` for a card; ``guid_for(card id, variant, kind)`` for a practice variant."""
+@dataclass(frozen=True)
+class Config:
+    """Whose deck it is: the root deck's name (the subdecks are ``<root>::<deck title>``, the
+    notes tagged ``<root>::<card id>``) and the namespace of the note GUIDs.
+
+    Ours has no namespace (its GUIDs stay what learners already have); an author's site sets
+    its own (``convcards new`` writes a random one into its mkdocs.yml), so a card id that is
+    also one of ours never overwrites our notes in a learner's collection.
+    """
+
+    root_deck: str = ROOT_DECK
+    guid_namespace: str | None = None
+
+    @property
+    def tag_root(self) -> str:
+        """The root deck's name as a tag (Anki tags have no spaces)."""
+        return "_".join(self.root_deck.split())
+
+
+DEFAULT = Config()
+
+
+def note_guid(item: Item, config: Config = DEFAULT) -> str:
+    """``guid_for(card id)`` for a card; ``guid_for(card id, variant, kind)`` for a practice
+    variant; with the site's GUID namespace (if any) in front: ``guid_for(namespace, card id, ...)``."""
+    ns = (config.guid_namespace,) if config.guid_namespace else ()
     if item.practice is None:
-        return genanki.guid_for(item.card)
-    return genanki.guid_for(item.card, item.practice.variant, item.practice.kind)
+        return genanki.guid_for(*ns, item.card)
+    return genanki.guid_for(*ns, item.card, item.practice.variant, item.practice.kind)
 
 
 def model() -> genanki.Model:
@@ -83,27 +108,28 @@ def model() -> genanki.Model:
     )
 
 
-def deck_name(deck: DeckSpec) -> str:
-    return f"{ROOT_DECK}::{deck.title}"
+def deck_name(deck: DeckSpec, config: Config = DEFAULT) -> str:
+    return f"{config.root_deck}::{deck.title}"
 
 
 def _escape(text: str) -> str:
     return to_html(text).removeprefix("<p>").removesuffix("</p>")
 
 
-def card_tag(card_id: str) -> str:
+def card_tag(card_id: str, config: Config = DEFAULT) -> str:
     """The tag of every note of a card (the card and its practice variants), e.g. to find and
     delete the notes of a card a release removed: ``tag:convcards::<card id>`` in Anki's Browse."""
-    return f"{ROOT_DECK}::{card_id}"
+    return f"{config.tag_root}::{card_id}"
 
 
-def build_package(decks: list[DeckSpec], items: list[Item]) -> genanki.Package:
+def build_package(decks: list[DeckSpec], items: list[Item], config: Config = DEFAULT) -> genanki.Package:
     m = model()
-    anki_decks = {d.id: genanki.Deck(stable_id(deck_name(d)), deck_name(d), description=to_html(d.intro)) for d in decks}
+    anki_decks = {d.id: genanki.Deck(stable_id(deck_name(d, config)), deck_name(d, config), description=to_html(d.intro)) for d in decks}
     for it in items:
-        source = f"convcards · {it.deck_title} · {it.card}" + (f" · practice variant {it.practice.variant}" if it.practice else "")
+        source = f"{config.root_deck} · {it.deck_title} · {it.card}" + (f" · practice variant {it.practice.variant}" if it.practice else "")
         fields = [to_html(it.front), to_html(it.back), _escape(it.title), _escape(source)]
-        note = genanki.Note(model=m, fields=fields, guid=note_guid(it), sort_field=it.id, tags=[card_tag(it.card)])
+        guid = note_guid(it, config)
+        note = genanki.Note(model=m, fields=fields, guid=guid, sort_field=it.id, tags=[card_tag(it.card, config)])
         anki_decks[it.deck].add_note(note)
     return genanki.Package([anki_decks[d.id] for d in decks])
 
@@ -147,12 +173,12 @@ def note_times(notes: dict[str, str], previous: dict[str, tuple[str, int]]) -> d
     return {g: previous[g][1] if g in previous and previous[g][0] == flds else bump for g, flds in notes.items()}
 
 
-def apkg_bytes(decks: list[DeckSpec], items: list[Item], previous: bytes | None = None) -> bytes:
+def apkg_bytes(decks: list[DeckSpec], items: list[Item], previous: bytes | None = None, config: Config = DEFAULT) -> bytes:
     """The ``.apkg``: a zip of the SQLite collection ``collection.anki2`` and an empty ``media`` map.
 
     ``previous``: the previous build's ``.apkg``, whose notes' times carry over (:func:`note_times`).
     """
-    package = build_package(decks, items)
+    package = build_package(decks, items, config)
     fd, db_path = tempfile.mkstemp(suffix=".anki2")
     os.close(fd)
     try:
@@ -183,5 +209,5 @@ def previous_build(docs_dir: Path | None) -> bytes | None:
     return path.read_bytes() if path is not None and path.is_file() else None
 
 
-def outputs(decks: list[DeckSpec], items: list[Item], previous: bytes | None = None) -> dict[str, bytes]:
-    return {APKG_FILE: apkg_bytes(decks, items, previous)}
+def outputs(decks: list[DeckSpec], items: list[Item], previous: bytes | None = None, config: Config = DEFAULT) -> dict[str, bytes]:
+    return {APKG_FILE: apkg_bytes(decks, items, previous, config)}

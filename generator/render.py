@@ -218,7 +218,9 @@ def _template_line(e: BaseException) -> str | None:
     return where
 
 
-def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None) -> dict[str, bytes]:
+def render_site(
+    decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None, anki_config: anki.Config = anki.DEFAULT
+) -> dict[str, bytes]:
     """Every generated file of the site, keyed by its path relative to ``docs/``.
 
     A site generated before from the same decks, templates, code and pages comes from
@@ -227,7 +229,8 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     pages = sorted(p.name for p in docs_dir.glob("*.md")) if docs_dir is not None else []
     previous_apkg = anki.previous_build(docs_dir)  # the notes' times carry over from it
     previous_key = hashlib.sha256(previous_apkg or b"").hexdigest()
-    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + [str(docs_dir is None), previous_key])
+    extra = [str(docs_dir is None), previous_key, repr(anki_config)]
+    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + extra)
     cached = cache.load_site(key)
     if cached is not None:
         return cached
@@ -254,7 +257,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
         out[deck_path(deck)] = env.get_template("deck.md.j2").render(deck=deck, cards=deck_cards).encode("utf-8")
     out[DATA_FILE] = cards_json(rendered)
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
-    out.update(anki.outputs(decks, study.items(rendered), previous_apkg))  # the Anki deck
+    out.update(anki.outputs(decks, study.items(rendered), previous_apkg, anki_config))  # the Anki deck
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
     cache.save_site(key, out)
     return out
