@@ -1,13 +1,14 @@
 """The wheel carries what an author's site needs besides the Python code (``convcards new``):
 the site's scripts, styles, theme overrides, study page and mkdocs.yml, and the vendored
 front-end packages (KaTeX: docs/vendor, which ``make site`` fills from the pinned npm package,
-or node_modules/katex directly). They are copied into ``generator/_site/`` at build time,
+or node_modules/katex directly; with neither, ``npm ci`` is run here). They are copied into ``generator/_site/`` at build time,
 never committed. Everything else is in pyproject.toml.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from setuptools import setup
@@ -30,6 +31,9 @@ def copy_site(dest: Path) -> None:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
     vendor, katex = HERE / "docs/vendor", HERE / "node_modules/katex/dist"
+    npm = shutil.which("npm")
+    if not (vendor / "katex/katex.min.js").is_file() and not (katex / "katex.min.js").is_file() and npm:
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True)  # the pinned KaTeX
     if (vendor / "katex/katex.min.js").is_file():
         shutil.copytree(vendor, dest / "docs/vendor", ignore=shutil.ignore_patterns(".stamp"))
     elif (katex / "katex.min.js").is_file():
@@ -39,7 +43,7 @@ def copy_site(dest: Path) -> None:
         for font in sorted((katex / "fonts").glob("*.woff2")):
             shutil.copy2(font, dest / "docs/vendor/katex/fonts" / font.name)
     else:
-        raise SystemExit("convcards: KaTeX is missing (no docs/vendor/katex, no node_modules/katex): run `npm ci` (or `make site`) first")
+        raise SystemExit("convcards: KaTeX is missing (no docs/vendor/katex, no node_modules/katex, no npm): install Node.js and retry")
 
 
 class BuildPyWithSite(build_py):
