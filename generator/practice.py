@@ -134,7 +134,7 @@ def value_first(value: str, how: str, working: str) -> str:
     '\\\\(5\\\\), the products summed: \\\\(2 + 3 = 5\\\\).'
     """
     if len(working) > INLINE_WORKING_MAX:
-        return f"\\({value}\\), {how}:\n\\[ {working} \\]"
+        return f"\\({value}\\), {how}:\n\n\\[ {working} \\]"  # a block of its own: arithmatex's display math
     return f"\\({value}\\), {how}: \\({working}\\)."
 
 

@@ -205,3 +205,14 @@ def test_a_cards_notes_are_found_by_the_tag_the_downloads_page_names(imported, s
         found = col.find_notes(f"tag:convcards::{card}")
         assert len(found) == n, card
         assert all(card in col.get_note(nid)["Source"] for nid in found), card
+
+
+def test_no_latex_outside_math_in_any_field(imported):
+    """Every LaTeX command of a note sits between math delimiters, so Anki's MathJax typesets it
+    (display math written inside a paragraph would reach the learner as '[ 0 \\cdot 1 ... ]')."""
+    col, _ = imported
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        for name in ("Front", "Back"):
+            text = re.sub(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", " ", note[name], flags=re.S)
+            assert not re.search(r"\\[a-zA-Z]+", text), f"{note.guid} {name}: LaTeX outside math: {text[:300]}"
