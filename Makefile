@@ -5,18 +5,38 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 KATEX  := docs/vendor/katex
 
-.PHONY: site test generate check serve bench lint clean chromium
+.PHONY: site test generate check serve bench lint clean chromium lock
 .DEFAULT_GOAL := site
 
 # --- set-up: a local virtual environment and the pinned npm packages -----------------------
-$(VENV)/.site-stamp: pyproject.toml
+# Python packages come from the hash-checked lock files (requirements.lock for the site,
+# requirements-dev.lock with the test tools), installed by uv (itself pinned by hash in
+# requirements-uv.lock); `make lock` updates them from pyproject.toml.
+UV_VERSION := 0.13.8
+UV         := $(VENV)/bin/uv
+UV_PIP     := $(UV) pip install --quiet --python $(PY)
+LOCK_PY    := 3.11.5
+COMPILE    := $(UV) pip compile --quiet --universal --generate-hashes --python-version $(LOCK_PY)
+
+$(VENV)/.uv-stamp: requirements-uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-uv.lock
 	touch $@
 
-$(VENV)/.dev-stamp: $(VENV)/.site-stamp
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(VENV)/.site-stamp: pyproject.toml requirements.lock $(VENV)/.uv-stamp
+	$(UV_PIP) --require-hashes -r requirements.lock
+	$(UV_PIP) --no-deps -e .
 	touch $@
+
+$(VENV)/.dev-stamp: $(VENV)/.site-stamp requirements-dev.lock
+	$(UV_PIP) --require-hashes -r requirements-dev.lock
+	touch $@
+
+lock: $(VENV)/.uv-stamp
+	$(COMPILE) --extra dev pyproject.toml -o requirements-dev.lock
+	$(COMPILE) pyproject.toml -c requirements-dev.lock -o requirements.lock
+	echo "uv==$(UV_VERSION)" | $(COMPILE) - -o requirements-uv.lock
+	@echo "locked: requirements.lock, requirements-dev.lock, requirements-uv.lock (run make site / make test to install)"
 
 node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -36,6 +36,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--templates", "-t", action="append", type=Path, metavar="DIR", help="an extra template folder, searched before the built-in one"
     )
+    ap.add_argument(
+        "--config", "-c", type=Path, metavar="FILE",
+        help="the site's mkdocs.yml: its site_name (and extra.convcards) name the Anki deck and its GUIDs (default: ours)",
+    )
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale or missing file")
     ap.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     return ap
@@ -43,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from . import render, spec, writer
+    from . import render, siteconfig, spec, writer
 
     decks_paths = args.decks or [render.DECK_DIR]
     problems = []
@@ -87,7 +91,7 @@ def _check(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_p
 
     env = render.environment(extra_dirs)
     decks = spec.load_decks(decks_paths, render.card_templates(env))
-    outputs = render.render_site(decks, env, docs)
+    outputs = render.render_site(decks, env, docs, *([siteconfig.anki_config(args.config)] if args.config else []))
     plan = writer.plan(docs, outputs)
     _warn(plan)
     if plan.stale or plan.interrupted:

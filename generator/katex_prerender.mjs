@@ -16,7 +16,8 @@ import path from "node:path";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const katex = require("katex"); // the pinned npm package (package.json, node_modules)
+// the pinned npm package (package.json, node_modules); `convcards build` names the site's own copy
+const katex = require(process.env.CONVCARDS_KATEX || "katex");
 
 // An arithmatex element not yet rendered: its tag, its attributes and its text (HTML-escaped TeX).
 const ELEMENT = /<(span|div)(\s[^>]*?\bclass="arithmatex"[^>]*)>([\s\S]*?)<\/\1>/g;

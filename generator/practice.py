@@ -138,6 +138,24 @@ def _variant_example(ex: Example, rng: np.random.Generator, n: int, seen: list[E
     return Example(ExampleSpec(f"{ex.name}_v{n}", ex.operation, x, k, ex.spec.params))
 
 
+# Working longer than this (characters of LaTeX) goes on its own line as display math.
+INLINE_WORKING_MAX = 40
+
+
+def value_first(value: str, how: str, working: str) -> str:
+    """An answer that states its value first, then how it comes about: ``\\(value\\), how: working``.
+
+    Anki's MathJax and KaTeX never wrap inline math, so a long sum ending in ``= value`` puts
+    the value off a phone's screen: long working is display math on its own line instead.
+
+    >>> value_first("5", "the products summed", "2 + 3 = 5")
+    '\\\\(5\\\\), the products summed: \\\\(2 + 3 = 5\\\\).'
+    """
+    if len(working) > INLINE_WORKING_MAX:
+        return f"\\({value}\\), {how}:\n\n\\[ {working} \\]"  # a block of its own: arithmatex's display math
+    return f"\\({value}\\), {how}: \\({working}\\)."
+
+
 def _pos(ex: Example, row: int, col: int) -> str:
     """A 1-based position: ``(r, c)``, or one index for a 1-D example."""
     return f"{col + 1}" if ex.one_d else f"({row + 1}, {col + 1})"
@@ -207,10 +225,9 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     value = w.value.item() if hasattr(w.value, "item") else w.value
     if ex.operation == "max_pooling":
         answer = f"\\({latex.num(value)}\\), the largest of \\({', '.join(latex.num(v) for v in w.patch.ravel())}\\)."
-    elif ex.operation == "convolution":
-        answer = f"With the kernel flipped: \\({latex.dot_sum(w.patch, ex.kernel_used)}\\)"
     else:
-        answer = f"\\({latex.dot_sum(w.patch, ex.kernel_used)}\\)"
+        how = "the products with the flipped kernel, summed" if ex.operation == "convolution" else "the products summed"
+        answer = value_first(latex.num(value), how, latex.dot_sum(w.patch, ex.kernel_used))
     data = {**_params_json(ex), "row": w.row, "col": w.col}
     return Question("output_value", n, prompt, answer, value, data)
 
@@ -241,10 +258,11 @@ def output_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]) ->
         f"padding \\(p = {p}\\) per side{dil}: what is the output size \\(o\\)?"
     )
     num = i + 2 * p - core.effective_kernel_size(k, d)
-    answer = (
-        f"\\(o = \\left\\lfloor \\frac{{i + 2p - {'d(k-1) - 1' if d > 1 else 'k'}}}{{s}} \\right\\rfloor + 1"
-        f" = \\left\\lfloor \\frac{{{num}}}{{{s}}} \\right\\rfloor + 1 = {o}\\)"
+    working = (
+        f"o = \\left\\lfloor \\frac{{i + 2p - {'d(k-1) - 1' if d > 1 else 'k'}}}{{s}} \\right\\rfloor + 1"
+        f" = \\left\\lfloor \\frac{{{num}}}{{{s}}} \\right\\rfloor + 1 = {o}"
     )
+    answer = value_first(f"o = {o}", "by the formula", working)
     return Question("output_size", n, prompt, answer, o, {"i": i, "k": k, "s": s, "p": p, "d": d})
 
 
@@ -265,9 +283,8 @@ def transposed_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]
         f"stride \\(s = {s}\\), padding \\(p = {p}\\) per side{dil} and output_padding \\(a = {a}\\): "
         f"what is the output size \\(o'\\)?"
     )
-    answer = (
-        f"\\(o' = s(i' - 1) + a + d(k - 1) + 1 - 2p = {s} \\cdot {i - 1} + {a} + {d * (k - 1)} + 1 - {2 * p} = {o}\\)"
-    )
+    working = f"o' = s(i' - 1) + a + d(k - 1) + 1 - 2p = {s} \\cdot {i - 1} + {a} + {d * (k - 1)} + 1 - {2 * p} = {o}"
+    answer = value_first(f"o' = {o}", "by the formula", working)
     return Question("transposed_size", n, prompt, answer, o, {"i": i, "k": k, "s": s, "p": p, "d": d, "a": a})
 
 

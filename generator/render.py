@@ -7,6 +7,7 @@ LaTeX filters; they never see a number that was typed into them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -244,14 +245,19 @@ def _template_line(e: BaseException) -> str | None:
     return where
 
 
-def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None) -> dict[str, bytes]:
+def render_site(
+    decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path | None = None, anki_config: anki.Config = anki.DEFAULT
+) -> dict[str, bytes]:
     """Every generated file of the site, keyed by its path relative to ``docs/``.
 
     A site generated before from the same decks, templates, code and pages comes from
     the cache (see :mod:`generator.cache`), without rendering anything.
     """
     pages = sorted(p.name for p in docs_dir.glob("*.md")) if docs_dir is not None else []
-    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + [str(docs_dir is None)])
+    previous_apkg = anki.previous_build(docs_dir)  # the notes' times carry over from it
+    previous_key = hashlib.sha256(previous_apkg or b"").hexdigest()
+    extra = [str(docs_dir is None), previous_key, repr(anki_config)]
+    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + extra)
     cached = cache.load_site(key)
     if cached is not None:
         return cached
@@ -295,7 +301,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     out[DATA_FILE] = cards_json(rendered)
     out[RULES_FILE] = (json.dumps(spec.rules_table(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
-    out.update(anki.outputs(decks, study.items(rendered)))  # the Anki deck
+    out.update(anki.outputs(decks, study.items(rendered), previous_apkg, anki_config))  # the Anki deck
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
     cache.save_site(key, out)
     return out

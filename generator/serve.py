@@ -47,6 +47,8 @@ def generator_args(args: argparse.Namespace) -> list[str]:
         out += ["--decks", str(d.resolve())]
     if args.docs:
         out += ["--docs", str(args.docs.resolve())]
+    if args.config.resolve() != (ROOT / "mkdocs.yml").resolve():  # an author's site: its Anki deck name and GUIDs
+        out += ["--config", str(args.config.resolve())]
     for t in args.templates or []:
         out += ["--templates", str(t.resolve())]
     return out

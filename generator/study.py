@@ -192,14 +192,23 @@ def practice_id(card_id: str, q: practice.Question) -> str:
 
 
 def items(rendered: list[RenderedCard]) -> list[Item]:
-    """Every study item, deck by deck, card by card: the card, then its practice variants."""
+    """Every study item, deck by deck, card by card: the card, then its practice variants.
+
+    No two items share a front: a practice variant that asks exactly what an earlier item asks
+    (two cards can draw the same output-size question) is left out, so study mode and the Anki
+    deck never show the same question twice.
+    """
     out: list[Item] = []
+    fronts = {rc.card.question for rc in rendered}
     for rc in rendered:
         common = {"card": rc.card.id, "deck": rc.deck.id, "deck_title": rc.deck.title, "url": card_url(rc)}
         out.append(Item(id=rc.card.id, kind="card", title=rc.card.title, front=rc.card.question, back=card_back(rc), **common))
         for q in rc.questions:
             if q.variant == 0:
                 continue
+            if q.prompt in fronts:
+                continue
+            fronts.add(q.prompt)
             title = f"Practice: {rc.card.title}"
             item = Item(id=practice_id(rc.card.id, q), kind="practice", title=title, front=q.prompt, back=q.answer, practice=q, **common)
             out.append(item)

@@ -192,13 +192,16 @@ def answer(kind: str, prompt: str, x: np.ndarray | None = None, k: np.ndarray | 
 
 
 def stated_answer(answer_text: str) -> float:
-    """The number an answer states: its first math (an entry, a maximum) or the value after its last '='."""
-    m = re.search(r"= (" + NUM + r")\\\)\s*$", answer_text.strip())
-    if m:
-        return float(m.group(1))
-    m = re.match(r"\\\((" + NUM + r")\\\)", answer_text.strip())
-    assert m, f"no number in answer: {answer_text}"
-    return float(m.group(1))
+    """The number an answer states, which must come first (``\\(v\\)`` or ``\\(o' = v\\)``: a long
+    inline sum ending in ``= v`` puts the value off a phone's screen); any working after it that
+    ends in ``= w`` must agree (w == v)."""
+    text = answer_text.strip()
+    m = re.match(r"\\\((?:o'? = )?(" + NUM + r")\\\)", text)
+    assert m, f"the answer does not state its value first: {answer_text}"
+    value = float(m.group(1))
+    ends = re.findall(r"= (" + NUM + r") *\\[)\]]", text)
+    assert not ends or float(ends[-1]) == value, f"the working ends in {ends[-1]}, the answer says {value}: {answer_text}"
+    return value
 
 
 def transposed(y: np.ndarray, k: np.ndarray, params: dict[str, Any]) -> np.ndarray:

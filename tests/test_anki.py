@@ -24,6 +24,7 @@ import practice_oracle as oracle
 import pytest
 
 from generator import anki, render, spec
+from generator.study import to_html
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(os.environ.get("CONVCARDS_TEST_DECKS", ROOT / "generator/decks"))
@@ -42,7 +43,8 @@ def build(tmp_path_factory) -> dict:
     outputs = render.render_site(decks, tenv)
     apkg = (docs / anki.APKG_FILE).read_bytes()
     cards = json.loads((docs / "data/cards.json").read_text())["cards"]
-    return {"docs": docs, "apkg": apkg, "again": outputs[anki.APKG_FILE], "decks": decks, "cards": cards}
+    items = json.loads((docs / "data/study.json").read_text())["items"]
+    return {"docs": docs, "apkg": apkg, "again": outputs[anki.APKG_FILE], "decks": decks, "cards": cards, "items": items}
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +61,16 @@ def notes(con) -> list[tuple[str, list[str]]]:
     return [(guid, flds.split("\x1f")) for guid, flds in con.execute("SELECT guid, flds FROM notes ORDER BY id")]
 
 
-def expected_guids(cards: list[dict]) -> dict[str, tuple]:
-    """GUIDs from the card ids in cards.json, each mapped to (card id, variant, kind)."""
-    out = {genanki.guid_for(c["id"]): (c["id"], None, None) for c in cards}
-    for c in cards:
-        for q in c["practice"]:
-            if q["variant"] > 0:
-                out[genanki.guid_for(c["id"], q["variant"], q["kind"])] = (c["id"], q["variant"], q["kind"])
+def expected_guids(items: list[dict]) -> dict[str, tuple]:
+    """GUIDs from the study items' ids (``card`` or ``card~variant~kind``), each mapped to (card id, variant, kind)."""
+    out = {}
+    for it in items:
+        card, *rest = it["id"].split("~")
+        if rest:
+            variant, kind = int(rest[0]), rest[1]
+            out[genanki.guid_for(card, variant, kind)] = (card, variant, kind)
+        else:
+            out[genanki.guid_for(card)] = (card, None, None)
     return out
 
 
@@ -85,11 +90,20 @@ def test_apkg_is_a_zip_with_a_valid_collection(build, collection):
 
 
 def test_one_note_per_card_and_variant(build, collection):
-    cards = build["cards"]
-    n_variants = sum(1 for c in cards for q in c["practice"] if q["variant"] > 0)
-    assert collection.execute("SELECT count(*) FROM notes").fetchone()[0] == len(cards) + n_variants
-    assert collection.execute("SELECT count(*) FROM cards").fetchone()[0] == len(cards) + n_variants
-    assert {g for g, _ in notes(collection)} == set(expected_guids(cards))
+    """One note per card and per practice variant, but a variant asking exactly what an earlier
+    item asks is left out (no two notes share a front)."""
+    cards, items = build["cards"], build["items"]
+    kept = {it["id"] for it in items}
+    fronts = [it["question"] for it in items]
+    assert len(set(fronts)) == len(fronts)
+    assert {c["id"] for c in cards} <= kept
+    for c in cards:
+        for q in c["practice"]:
+            if q["variant"] > 0 and f"{c['id']}~{q['variant']}~{q['kind']}" not in kept:
+                assert to_html(q["prompt"]) in fronts, f"{c['id']} variant {q['variant']} dropped but asks nothing asked elsewhere"
+    assert collection.execute("SELECT count(*) FROM notes").fetchone()[0] == len(items)
+    assert collection.execute("SELECT count(*) FROM cards").fetchone()[0] == len(items)
+    assert {g for g, _ in notes(collection)} == set(expected_guids(items))
 
 
 def test_subdeck_per_deck_and_stable_ids(build, collection):
@@ -104,7 +118,7 @@ def test_subdeck_per_deck_and_stable_ids(build, collection):
     # every note's card sits in its own deck's subdeck
     by_title = {f"convcards::{d.title}": d.id for d in build["decks"]}
     card_deck = {c["id"]: c["deck"] for c in build["cards"]}
-    guids = expected_guids(build["cards"])
+    guids = expected_guids(build["items"])
     id_name = {v: k for k, v in names.items()}
     for guid, did in collection.execute("SELECT n.guid, c.did FROM notes n JOIN cards c ON c.nid = n.id"):
         assert by_title[id_name[did]] == card_deck[guids[guid][0]]
@@ -116,7 +130,7 @@ def test_two_builds_are_byte_identical(build):
 
 def test_guids_stable_and_derived_from_card_ids(build, collection):
     assert anki.note_guid.__doc__  # documented
-    for guid, (card, variant, kind) in expected_guids(build["cards"]).items():
+    for guid, (card, variant, kind) in expected_guids(build["items"]).items():
         want = genanki.guid_for(card) if variant is None else genanki.guid_for(card, variant, kind)
         assert guid == want
 
@@ -132,7 +146,7 @@ def test_fields_are_html_with_math_delimiters(collection):
 
 
 def test_every_practice_answer_recomputed_from_the_note(build, collection):
-    guids = expected_guids(build["cards"])
+    guids = expected_guids(build["items"])
     checked = 0
     for guid, fields in notes(collection):
         card, variant, kind = guids[guid]
@@ -147,7 +161,7 @@ def test_every_practice_answer_recomputed_from_the_note(build, collection):
 
 
 def test_every_card_back_result_recomputed(build, collection):
-    guids = expected_guids(build["cards"])
+    guids = expected_guids(build["items"])
     checked = 0
     for guid, fields in notes(collection):
         card, variant, _ = guids[guid]
