@@ -68,6 +68,7 @@ class Item:
             "question": to_html(self.front),
             "answer": to_html(self.back),
             "url": self.url,
+            **({"expected": self.practice.as_json()["expected"]} if self.practice else {}),
         }
 
 

@@ -42,6 +42,8 @@ def strict_build() -> tuple[Path, str | None]:
     """
     if not (ROOT / "docs/vendor/katex/katex.min.js").exists():
         return Path(), "KaTeX is not in docs/vendor: run `make site` (it copies it from node_modules)"
+    if not (ROOT / "docs/vendor/ts-fsrs/ts-fsrs.umd.js").exists():
+        return Path(), "ts-fsrs is not in docs/vendor: run `make site` (it copies it from node_modules)"
     out = Path(tempfile.mkdtemp(prefix="convcards-site-"))
     atexit.register(shutil.rmtree, out, True)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
