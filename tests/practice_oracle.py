@@ -275,6 +275,7 @@ def _shape_pair(prompt: str, what: str) -> tuple[int, int]:
 
 def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | None) -> Any:
     """The answer to a prompt of one of the new kinds: a number, a [rows, cols] shape or a matrix."""
+    prompt = re.sub(r"\s+", " ", prompt)  # an Anki note's text has spaces around its math
     if kind == "under_tap":
         params = prompt_params(prompt)
         x = _named("x", prompt)

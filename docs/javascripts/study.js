@@ -172,7 +172,7 @@
         small.textContent = " " + when;
         b.appendChild(small);
       }
-      b.setAttribute("aria-label", NAMES[g] + " (key " + g + ")" + (when ? ": comes back " + when : ""));
+      b.setAttribute("aria-label", NAMES[g] + (when ? " " + when : "") + " (key " + g + ")"); // the visible words first
       b.disabled = !this.flipped || this.answered || !it;
       b.hidden = this.answered;
     }
