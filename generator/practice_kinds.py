@@ -181,6 +181,22 @@ def _forward_C(ex: Example) -> np.ndarray:
     return core.unrolled_matrix(ex.forward_in_hw, ex.k, ex.params)
 
 
+def _ct_terms(C: np.ndarray, v: np.ndarray, j: int, value: float, name: str, ex: Example, out_shape: tuple[int, int],
+              stamps: bool = False) -> str:
+    """``(C^T v)_j`` as its products: each output cell whose window covers input cell j, times the tap on it."""
+    rows = [i for i in range(C.shape[0]) if C[i, j] != 0]
+    if not rows:
+        return ("no stamp reaches this cell" if stamps else "no window covers this cell") + ", so it is \\(0\\)"
+    ow = out_shape[1]
+    cells = ", ".join(f"\\({name}_{{{_pos(ex, *divmod(i, ow))}}}\\)" for i in rows)
+    products = latex.dot_sum(v[rows], C[rows, j])
+    if abs(float((v[rows] * C[rows, j]).sum()) - float(value)) > 1e-9:
+        raise AssertionError("practice: the products do not add up to the answer")
+    if stamps:
+        return f"the stamps of {cells} reach it, each value times the kernel tap that lands there: \\({products}\\)"
+    return f"the windows of {cells} cover it, each value times the tap on the cell: \\({products}\\)"
+
+
 def ct_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     """One entry of C transposed (the matrix of the transposed convolution)."""
     C = _forward_C(ex)
@@ -195,7 +211,16 @@ def ct_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
         f"What is the entry of \\(C^\\top\\) (shape \\({latex.shape(C.T)}\\)) in row {r + 1}, column {c + 1}?"
         f"\n\n\\[ {_mat('k', ex.k)} \\]"
     )
-    answer = f"\\({latex.num(value)}\\): entry \\(({r + 1}, {c + 1})\\) of \\(C^\\top\\) is entry \\(({c + 1}, {r + 1})\\) of \\(C\\)."
+    oh, ow = core.output_shape(ex.forward_in_hw, ex.k_hw, ex.params)
+    opos, ipos = _pos(ex, *divmod(c, ow)), _pos(ex, *divmod(r, ex.forward_in_hw[1]))
+    tail = (
+        f"its window covers input cell \\({ipos}\\) with a tap of weight \\({latex.num(value)}\\)" if value
+        else f"input cell \\({ipos}\\) is not under a non-zero tap of that window"
+    )
+    answer = (
+        f"\\({latex.num(value)}\\): entry \\(({r + 1}, {c + 1})\\) of \\(C^\\top\\) is entry \\(({c + 1}, {r + 1})\\) of \\(C\\): "
+        f"row {c + 1} of \\(C\\) is output cell \\({opos}\\), and {tail}."
+    )
     data = {**_params_json(ex), "forward_input_shape": list(ex.forward_in_hw), "row": r, "col": c}
     return _q("ct_entry", n, prompt, answer, value, data)
 
@@ -209,9 +234,12 @@ def transposed_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
         f"For {_which(n)}, a transposed convolution with {_given(ex)} (the output is cropped by the padding "
         f"on each side), what is the output entry \\(z_{{{_pos(ex, r, c)}}}\\) (counting from 1)?" + _x_k(ex, n, always_k=True)
     )
+    C = _forward_C(ex)
+    x2 = core.as_2d(ex.x).astype(float)
+    why = _ct_terms(C, x2.ravel(), r * out.shape[1] + c, value, "x", ex, x2.shape, stamps=True)
     answer = (
-        f"\\({latex.num(value)}\\): the sum, at that cell, of every input value times the kernel it stamps "
-        "(each input cell stamps a scaled copy of \\(k\\), placed \\(s\\) cells apart)."
+        f"\\({latex.num(value)}\\): each input value stamps a scaled copy of \\(k\\), \\(s\\) cells apart, and the "
+        f"stamps add up; at \\(z_{{{_pos(ex, r, c)}}}\\) {why}."
     )
     data = {**_params_json(ex), "row": r, "col": c}
     return _q("transposed_value", n, prompt, answer, value, data)
@@ -233,9 +261,10 @@ def input_gradient(ex: Example, rng: np.random.Generator, n: int) -> Question:
         f"below. What is \\(\\partial L / \\partial x_{{{_pos(ex, r, c)}}}\\) (counting from 1)?"
         f"\n\n\\[ {_mat('k', ex.k)}, \\quad {_mat('g', gshow)} \\]"
     )
+    why = _ct_terms(C, g.ravel().astype(float), r * grad.shape[1] + c, value, "g", ex, (oh, ow))
     answer = (
         f"\\({latex.num(value)}\\): \\(\\partial L / \\partial x = C^\\top g\\), the transposed convolution of \\(g\\); "
-        "input cell " + f"\\({_pos(ex, r, c)}\\)" + " collects \\(g\\) at every output whose window covers it, times the tap on it."
+        f"for \\(x_{{{_pos(ex, r, c)}}}\\), {why}."
     )
     data = {**_params_json(ex), "forward_input_shape": list(ex.forward_in_hw), "gradient": gshow.tolist()}
     data.update(row=r, col=c)
@@ -254,9 +283,14 @@ def roundtrip(ex: Example, rng: np.random.Generator, n: int) -> Question:
         f"\\(z_{{{_pos(ex, r, c)}}}\\) (counting from 1)?" + _x_k(ex, n, always_k=True)
     )
     x2 = core.as_2d(ex.x)
+    oh, ow = core.output_shape(ex.forward_in_hw, ex.k_hw, ex.params)
+    y = C @ x2.ravel()
+    why = _ct_terms(C, y, r * z.shape[1] + c, value, "y", ex, (oh, ow))
+    yshow = y if ex.one_d else y.reshape(oh, ow)
     answer = (
-        f"\\({latex.num(value)}\\), while \\(x_{{{_pos(ex, r, c)}}} = {latex.num(x2[r, c])}\\): "
-        "\\(C^\\top C\\) is not the identity, so the round trip does not give \\(x\\) back."
+        f"\\({latex.num(value)}\\), while \\(x_{{{_pos(ex, r, c)}}} = {latex.num(x2[r, c])}\\): first "
+        f"\\(y = {latex.bmatrix(yshow)}\\); then {why}. \\(C^\\top C\\) is not the identity, so the round trip "
+        "does not give \\(x\\) back."
     )
     data = {**_params_json(ex), "row": r, "col": c}
     return _q("roundtrip", n, prompt, answer, value, data)
@@ -382,11 +416,11 @@ def window_count(rng: np.random.Generator, n: int, seen: set[tuple[Any, ...]]) -
 
 
 def flat_index(rng: np.random.Generator, n: int, seen: set[tuple[Any, ...]], column_major: bool = False) -> Question:
-    """The position of cell (r, c) in the flattened vector, row- or column-major."""
+    """The position of cell (r, c) in the flattened vector, row-major (or column-major)."""
 
     def draw(g: np.random.Generator) -> tuple[int, ...]:
         h, w = int(g.integers(2, 7)), int(g.integers(2, 7))
-        return h, w, int(g.integers(h)), int(g.integers(w)), int(column_major and g.random() < 0.5)
+        return h, w, int(g.integers(h)), int(g.integers(w)), int(column_major)
 
     h, w, r, c, col = _draw(rng, seen, "flat_index", draw)
     if col:
@@ -401,7 +435,7 @@ def flat_index(rng: np.random.Generator, n: int, seen: set[tuple[Any, ...]], col
         f"An input of shape \\({h} \\times {w}\\) is flattened into a vector in {order}. At which position "
         f"(counting from 1) is cell \\(({r + 1}, {c + 1})\\)?"
     )
-    kind = "flat_index_orders" if column_major else "flat_index"
+    kind = "flat_index_column_major" if column_major else "flat_index"
     return _q(kind, n, prompt, why, value, {"h": h, "w": w, "row": r, "col": c, "column_major": bool(col)})
 
 

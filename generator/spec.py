@@ -39,7 +39,7 @@ PRACTICE_KINDS = ("c_entry", "output_value", "output_size")  # a card's kinds wh
 ALL_PRACTICE_KINDS = (
     "c_entry", "output_value", "under_tap", "flipped_entry", "flipped_kernel", "conv_minus_corr", "ct_entry",
     "transposed_value", "input_gradient", "roundtrip", "output_size", "output_shape", "dilated_size",
-    "effective_kernel", "shared_inputs", "window_count", "flat_index", "flat_index_orders", "c_shape", "ct_shape",
+    "effective_kernel", "shared_inputs", "window_count", "flat_index", "flat_index_column_major", "c_shape", "ct_shape",
     "c_index", "c_nonzeros",
 )
 

@@ -351,7 +351,7 @@ def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | N
             for b in range(i):
                 canvas[a * s : a * s + k, b * s : b * s + k] += 1
         return int(canvas[r - 1, c - 1])
-    if kind in ("flat_index", "flat_index_orders"):
+    if kind in ("flat_index", "flat_index_column_major"):
         h, w = _shape_pair(prompt, "input of shape")
         r, c = _ints(r"cell \\\(\((\d+), (\d+)\)\\\)", prompt)
         labels = np.arange(h * w).reshape(h, w) * 7 + 3  # any distinct labels

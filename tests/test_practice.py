@@ -234,7 +234,7 @@ FITS: dict[str, set[str]] = {
     "channels": {"output_value", "under_tap"},
     "one-d": {"output_value", "under_tap"},
     "pooling": {"output_value", "output_size", "output_shape"},
-    "flatten": {"flat_index", "flat_index_orders"},
+    "flatten": {"flat_index", "flat_index_column_major"},
     "unrolled-matrix": {"c_entry", "c_index", "c_shape"},
     "toeplitz-structure": {"c_entry", "c_nonzeros", "c_shape"},
     "matrix-padding-stride": {"c_entry", "c_shape", "c_index"},
@@ -254,7 +254,7 @@ FITS: dict[str, set[str]] = {
     "padding-conventions": {"output_value", "output_size", "c_entry"},
     "dilation-conventions": {"dilated_size", "effective_kernel", "output_value"},
     "floor-vs-invalid": {"output_size", "shared_inputs"},
-    "flattening-order": {"flat_index_orders", "c_entry", "c_index"},
+    "flattening-order": {"flat_index_column_major", "c_entry", "c_index"},
 }
 
 # Kind -> the cards that teach what it asks; a card may ask it only if one of them is the card
@@ -272,7 +272,7 @@ TAUGHT_BY: dict[str, set[str]] = {
     "flipped_kernel": {"flip-kernel"},
     "conv_minus_corr": {"flip-kernel"},
     "flat_index": {"flatten"},
-    "flat_index_orders": {"flatten"},
+    "flat_index_column_major": {"flatten"},
     "c_entry": {"unrolled-matrix"},
     "c_index": {"unrolled-matrix"},
     "c_shape": {"unrolled-matrix"},

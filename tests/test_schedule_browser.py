@@ -8,7 +8,7 @@ The clock is fixed: window.convcardsNow is set before the page's scripts run."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import open_recorded_page
@@ -18,12 +18,12 @@ pytestmark = pytest.mark.browser
 
 STORE = "convcards.study.v2"
 OLD_STORE = "convcards.study.v1"
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
 def iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def at(t: datetime):
@@ -122,7 +122,7 @@ def test_clock_moved_a_day(study):
     # the next day: the learning card is due; the easy card only once its day comes
     page = reopen(page, NOW + DAY)
     assert queue(page)[0] == good
-    assert (easy in queue(page)) == (due_easy < datetime(2026, 3, 4, tzinfo=timezone.utc))
+    assert (easy in queue(page)) == (due_easy < datetime(2026, 3, 4, tzinfo=UTC))
     assert page.inner_text(".cc-study__due").endswith("\u00b7 20 new")  # a new day: 20 new again
     page = reopen(page, due_easy + timedelta(minutes=1))
     assert easy in queue(page)[:2]
@@ -329,3 +329,17 @@ def test_shuffle_changes_order_not_set_and_reset_asks_first(study):
     page.click(".cc-study__reset")
     assert saved(page)["items"] == {} and saved(page)["today"]["newSeen"] == 0
     assert page.inner_text(".cc-study__due") == "0 cards due today \u00b7 20 new"
+
+
+def test_after_looking_at_the_answer_a_typed_reply_no_longer_grades(study, site_dir):
+    expected = {it["id"]: it.get("expected") for it in study_data(site_dir)["items"]}
+    page = study()
+    for _ in range(10):
+        if expected.get(current(page)):
+            break
+        grade(page, 4)
+    assert expected.get(current(page))
+    assert page.locator(".cc-study__front .cc-answer input").first.is_enabled()
+    page.click(".cc-study__flip")
+    assert page.locator(".cc-study__front .cc-answer input").first.is_disabled()
+    assert page.locator(".cc-study__grade[data-grade='3']").is_enabled()  # grade yourself instead

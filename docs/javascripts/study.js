@@ -186,6 +186,11 @@
       renderMath(this.el.back);
     }
     this.el.back.hidden = !this.flipped;
+    if (this.flipped && !this.answered) {
+      // the answer was looked at: a typed reply no longer grades the card (grade yourself)
+      var typed = this.el.front.querySelectorAll(".cc-answer input, .cc-answer button");
+      for (var j = 0; j < typed.length; j++) typed[j].disabled = true;
+    }
     this.el.card.setAttribute("data-flipped", this.flipped ? "true" : "false");
     this.el.flip.textContent = this.flipped ? "Hide answer" : "Show answer";
     this.el.flip.setAttribute("aria-label", this.flipped ? "Hide answer (flip the card back)" : "Show answer (flip the card)");
