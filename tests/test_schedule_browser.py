@@ -343,3 +343,26 @@ def test_after_looking_at_the_answer_a_typed_reply_no_longer_grades(study, site_
     page.click(".cc-study__flip")
     assert page.locator(".cc-study__front .cc-answer input").first.is_disabled()
     assert page.locator(".cc-study__grade[data-grade='3']").is_enabled()  # grade yourself instead
+
+
+def test_home_counts_match_study_mode(study, server, site_dir):
+    """The home page's line for a deck says what study mode says with only that deck chosen,
+    with or without practice variants."""
+    data = study_data(site_dir)
+    deck = data["decks"][0]["id"]
+    page = study()
+    page.click(".cc-study__settings > summary")
+    for d in data["decks"][1:]:
+        page.uncheck(f".cc-study__deck-list input[value='{d['id']}']")
+    grade(page, 4)
+    grade(page, 1)
+    for practice in (True, False):
+        page.set_checked("input[name=practice]", practice)
+        line = page.inner_text(".cc-study__due")
+        page.goto(server + "/")
+        home = page.locator(f".cc-deck-progress[data-deck='{deck}'] .cc-deck-progress__due")
+        home.wait_for()
+        assert home.inner_text() == line, practice
+        page.goto(server + "/study/")
+        page.wait_for_selector("#cc-study[data-ready=true]")
+        page.click(".cc-study__settings > summary")

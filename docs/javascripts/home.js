@@ -22,9 +22,16 @@
         if (!rec || rec.deck !== deck) continue;
         studied++;
         if (rec.state === 2) learned++;
-        if (Date.parse(rec.due) < end) due++;
+        if (Date.parse(rec.due) < end && (store.settings.practice !== false || id.indexOf("~") < 0)) due++;
       }
-      var fresh = Math.min(Math.max(0, total - studied), left);
+      // new cards: as study mode counts them, without the practice variants if they are left out
+      var practice = store.settings.practice !== false;
+      var pool = practice ? total : parseInt(el.getAttribute("data-cards"), 10) || 0;
+      var seenInPool = 0;
+      for (var sid in store.items) {
+        if (store.items[sid] && store.items[sid].deck === deck && (practice || sid.indexOf("~") < 0)) seenInPool++;
+      }
+      var fresh = Math.min(Math.max(0, pool - seenInPool), left);
       el.innerHTML = "";
       var counts = document.createElement("a");
       counts.className = "cc-deck-progress__due";
