@@ -4,6 +4,7 @@ export NO_MKDOCS_2_WARNING := 1
 VENV   := .venv
 PY     := $(VENV)/bin/python
 KATEX  := docs/vendor/katex
+FSRS   := docs/vendor/ts-fsrs
 
 .PHONY: site test generate check serve bench lint clean chromium lock
 .DEFAULT_GOAL := site
@@ -49,6 +50,13 @@ $(KATEX)/.stamp: node_modules/.stamp
 	cp node_modules/katex/dist/fonts/*.woff2 $(KATEX)/fonts/
 	touch $@
 
+# ts-fsrs (the scheduler of study mode) likewise: its browser (UMD) build and its licence.
+$(FSRS)/.stamp: node_modules/.stamp
+	rm -rf $(FSRS) && mkdir -p $(FSRS)
+	cp node_modules/ts-fsrs/dist/index.umd.js $(FSRS)/ts-fsrs.umd.js
+	cp node_modules/ts-fsrs/LICENSE $(FSRS)/LICENSE
+	touch $@
+
 # --- the site -------------------------------------------------------------------------------
 generate: $(VENV)/.site-stamp
 	$(PY) -m generator
@@ -56,12 +64,12 @@ generate: $(VENV)/.site-stamp
 check: $(VENV)/.site-stamp
 	$(PY) -m generator --check
 
-site: generate $(KATEX)/.stamp
+site: generate $(KATEX)/.stamp $(FSRS)/.stamp
 	$(PY) -m mkdocs build --strict --quiet
 	node generator/postbuild.mjs site
 	@echo "site built in site/ (open site/index.html or run 'make serve')"
 
-serve: generate $(KATEX)/.stamp
+serve: generate $(KATEX)/.stamp $(FSRS)/.stamp
 	$(PY) -m generator.serve
 
 # --- tests ----------------------------------------------------------------------------------
@@ -85,4 +93,4 @@ bench: site $(VENV)/.dev-stamp chromium
 	$(PY) bench/run.py
 
 clean:
-	rm -rf site $(KATEX) .pytest_cache .hypothesis
+	rm -rf site $(KATEX) $(FSRS) .pytest_cache .hypothesis

@@ -20,12 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from . import core, latex
+from . import core, latex, practice_kinds
 from .examples import Example
 from .spec import ExampleSpec, PracticeSpec
 
 # A fixed number per kind of draw (never reorder: it is part of every seed).
-PURPOSE = {"arrays": 0, "c_entry": 1, "output_value": 2, "output_size": 3}
+PURPOSE = {
+    "arrays": 0, "c_entry": 1, "output_value": 2, "output_size": 3,
+    "under_tap": 4, "output_shape": 5, "dilated_size": 6, "effective_kernel": 7, "flipped_entry": 8,
+    "flipped_kernel": 9, "conv_minus_corr": 10, "ct_entry": 11, "transposed_value": 12, "input_gradient": 13,
+    "roundtrip": 14, "shared_inputs": 15, "window_count": 16, "flat_index": 17, "c_shape": 18, "ct_shape": 19,
+    "c_index": 20, "c_nonzeros": 21, "flat_index_column_major": 22,
+}
 MAX_REDRAWS = 50
 
 
@@ -34,7 +40,8 @@ class Question:
     """One practice question: prompt and answer as Markdown with LaTeX, the answer as a number.
 
     ``arrays`` holds everything needed to recompute the answer independently: the arrays
-    and parameters the prompt shows, and the entry asked for (0-based).
+    and parameters the prompt shows, and the entry asked for (0-based). ``expected`` is the
+    answer as a page grades a typed reply (see :func:`generator.practice_kinds.expected`).
     """
 
     kind: str
@@ -43,11 +50,13 @@ class Question:
     answer: str
     value: Any
     arrays: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "variant": self.variant, "prompt": self.prompt,
             "answer": self.answer, "value": self.value, "arrays": self.arrays,
+            "expected": self.expected if self.expected is not None else practice_kinds.expected(self.value),
         }
 
 
@@ -65,7 +74,7 @@ def rng_for(seed: int, card_id: str, n: int, purpose: str) -> np.random.Generato
     return np.random.default_rng([seed, card_key(card_id), n, PURPOSE[purpose]])
 
 
-def _given(ex: Example) -> str:
+def _given(ex: Example, forward: bool = False) -> str:
     p = ex.params
     if ex.one_d:  # a 1-D signal is one row: its parameters are the column ones, padding (left, right)
         return _given_1d(ex)
@@ -74,7 +83,7 @@ def _given(ex: Example) -> str:
     parts.append(f"\\(p = {t}\\)" if len({t, b, l, r}) == 1 else f"padding (top, bottom, left, right) \\(= ({t}, {b}, {l}, {r})\\)")
     if p.dilation != (1, 1):
         parts.append(f"\\(d = ({p.dilation[0]}, {p.dilation[1]})\\)" if p.dilation[0] != p.dilation[1] else f"\\(d = {p.dilation[0]}\\)")
-    if ex.transposed_op and p.output_padding != (0, 0):
+    if ex.transposed_op and p.output_padding != (0, 0) and not forward:
         a = p.output_padding
         parts.append(f"output padding \\(a = ({a[0]}, {a[1]})\\)")
     return ", ".join(parts)
@@ -288,18 +297,55 @@ def transposed_size(rng: np.random.Generator, n: int, seen: set[tuple[int, ...]]
     return Question("transposed_size", n, prompt, answer, o, {"i": i, "k": k, "s": s, "p": p, "d": d, "a": a})
 
 
+# Kinds drawn from fresh sizes and parameters (no arrays); the others read an example.
+PARAM_KINDS = {
+    "output_size": None,  # handled below (a transposed card asks for o')
+    "output_shape": practice_kinds.output_shape,
+    "dilated_size": practice_kinds.dilated_size,
+    "effective_kernel": practice_kinds.effective_kernel,
+    "shared_inputs": practice_kinds.shared_inputs,
+    "window_count": practice_kinds.window_count,
+    "flat_index": practice_kinds.flat_index,
+    "flat_index_column_major": lambda rng, n, seen: practice_kinds.flat_index(rng, n, seen, column_major=True),
+    "c_shape": practice_kinds.c_shape,
+    "ct_shape": lambda rng, n, seen: practice_kinds.c_shape(rng, n, seen, transposed=True),
+    "c_index": practice_kinds.c_index,
+    "c_nonzeros": practice_kinds.c_nonzeros,
+}
+ARRAY_KINDS = {
+    "c_entry": c_entry,
+    "output_value": output_value,
+    "under_tap": practice_kinds.under_tap,
+    "flipped_entry": practice_kinds.flipped_entry,
+    "flipped_kernel": practice_kinds.flipped_kernel,
+    "conv_minus_corr": practice_kinds.conv_minus_corr,
+    "ct_entry": practice_kinds.ct_entry,
+    "transposed_value": practice_kinds.transposed_value,
+    "input_gradient": practice_kinds.input_gradient,
+    "roundtrip": practice_kinds.roundtrip,
+}
+KINDS = tuple(ARRAY_KINDS) + tuple(PARAM_KINDS)
+
+
 def _applies(kind: str, ex: Example) -> bool:
-    """Multi-channel examples get size questions only; max pooling has no matrix C."""
+    """Whether a kind can be asked of an example (multi-channel examples get parameter kinds only)."""
+    if kind in PARAM_KINDS:
+        return True
     if ex.multi:
-        return kind == "output_size"
-    if kind == "c_entry":
-        return ex.operation != "max_pooling"
-    if kind == "output_value":
-        return not ex.transposed_op
-    return True
-
-
-KINDS = ("c_entry", "output_value", "output_size")
+        return False
+    op = ex.operation
+    return {
+        "c_entry": op != "max_pooling",
+        "output_value": not ex.transposed_op,
+        "under_tap": op == "cross_correlation",
+        "flipped_entry": not ex.pooling,
+        "flipped_kernel": not ex.pooling,
+        "conv_minus_corr": op in ("cross_correlation", "convolution"),
+        "ct_entry": op in ("cross_correlation", "transposed_convolution"),
+        "transposed_value": ex.transposed_op,
+        "input_gradient": op == "cross_correlation",
+        "roundtrip": op == "cross_correlation",
+    }[kind]
 
 
 def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) -> list[Question]:
@@ -308,13 +354,14 @@ def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) ->
         return []
     base = examples[spec.example] if spec.example else next(iter(examples.values()))
     kinds = [k for k in KINDS if k in spec.kinds and _applies(k, base)]
+    kinds.sort(key=spec.kinds.index)  # in the order the deck lists them
     out: list[Question] = []
     seen_examples: list[Example] = [base]
     seen_sizes: set[tuple[int, ...]] = set()
     for n in range(spec.variants + 1):
         if n == 0:
             ex = base
-        elif any(k != "output_size" for k in kinds):
+        elif any(k not in PARAM_KINDS for k in kinds):
             ex = _variant_example(base, rng_for(spec.seed, card_id, n, "arrays"), n, seen_examples)
             seen_examples.append(ex)
         for kind in kinds:
@@ -323,10 +370,10 @@ def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) ->
                 out.append(transposed_size(rng, n, seen_sizes))  # a transposed card asks for o'
             elif kind == "output_size":
                 out.append(output_size(rng, n, seen_sizes))
-            elif kind == "c_entry":
-                out.append(c_entry(ex, rng, n))
+            elif kind in PARAM_KINDS:
+                out.append(PARAM_KINDS[kind](rng, n, seen_sizes))
             else:
-                out.append(output_value(ex, rng, n))
+                out.append(ARRAY_KINDS[kind](ex, rng, n))
     return out
 
 

@@ -37,7 +37,14 @@ VIEWS = (
     "figure",
 )
 DEFAULT_VIEWS = ("sliding_window", "flatten", "unrolled", "figure")
-PRACTICE_KINDS = ("c_entry", "output_value", "output_size")
+PRACTICE_KINDS = ("c_entry", "output_value", "output_size")  # a card's kinds when its spec names none
+# Every kind a deck may name (generator/practice.py and practice_kinds.py make them; a test keeps the two in step).
+ALL_PRACTICE_KINDS = (
+    "c_entry", "output_value", "under_tap", "flipped_entry", "flipped_kernel", "conv_minus_corr", "ct_entry",
+    "transposed_value", "input_gradient", "roundtrip", "output_size", "output_shape", "dilated_size",
+    "effective_kernel", "shared_inputs", "window_count", "flat_index", "flat_index_column_major", "c_shape", "ct_shape",
+    "c_index", "c_nonzeros",
+)
 
 # Limits that keep a page readable and a build small (documented in README).
 MAX_SIDE = 32  # rows or columns of an input
@@ -551,8 +558,8 @@ def _practice(col: _Collector, card: str, v: object, examples: dict) -> Practice
     seed = _int_in(col, card, "practice.seed", v.get("seed", 0), 0, 2**32 - 1)
     variants = _int_in(col, card, "practice.variants", v.get("variants", 3), 1, MAX_VARIANTS)
     kinds = v.get("kinds", list(PRACTICE_KINDS))
-    if not isinstance(kinds, list) or not kinds or any(k not in PRACTICE_KINDS for k in kinds):
-        col.add(card, "practice.kinds", f"a list from {', '.join(PRACTICE_KINDS)}", kinds)
+    if not isinstance(kinds, list) or not kinds or any(k not in ALL_PRACTICE_KINDS for k in kinds):
+        col.add(card, "practice.kinds", f"a list from {', '.join(ALL_PRACTICE_KINDS)}", kinds)
         kinds = list(PRACTICE_KINDS)
     example = _example_name(col, card, "practice.example", v.get("example"), examples)
     return PracticeSpec(seed=seed or 0, variants=variants or 3, kinds=tuple(kinds), example=example)

@@ -92,6 +92,8 @@ def strict_build() -> tuple[Path, str | None]:
     """
     if not (ROOT / "docs/vendor/katex/katex.min.js").exists():
         return Path(), "KaTeX is not in docs/vendor: run `make site` (it copies it from node_modules)"
+    if not (ROOT / "docs/vendor/ts-fsrs/ts-fsrs.umd.js").exists():
+        return Path(), "ts-fsrs is not in docs/vendor: run `make site` (it copies it from node_modules)"
     return _shared("site", _build_site)
 
 

@@ -227,3 +227,172 @@ def worked_example(text: str) -> tuple[np.ndarray, np.ndarray]:
     stated = parse_bmatrix(y.group(1))
     want = transposed(x, k, params) if op == "transposed_convolution" else forward(op, x, k, params)
     return stated, want
+
+
+# ----------------------------------------------------------------------------- the kinds that ask one card's idea
+# Each reads the prompt's own numbers (and, for variant 0, the card's input) and recomputes by a
+# route other than the generator's: one-hot kernels, SciPy, NumPy's ravel, brute-force counting.
+
+
+def _ints(pattern: str, prompt: str) -> tuple[int, ...]:
+    m = re.search(pattern, prompt)
+    assert m, f"{pattern!r} not in: {prompt}"
+    return tuple(int(v) for v in m.groups() if v is not None)
+
+
+def _named(name: str, prompt: str) -> np.ndarray | None:
+    m = re.search(name + r"\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
+    return parse_bmatrix(m.group(1)) if m else None
+
+
+def _at(symbol: str, prompt: str) -> tuple[int, int]:
+    """The 0-based cell of ``symbol_{(r, c)}`` or ``symbol_{c}`` (1-D) named in a prompt."""
+    m = re.search(re.escape(symbol) + r"_\{\((\d+),\s+(\d+)\)\}", prompt)
+    if m:
+        return int(m.group(1)) - 1, int(m.group(2)) - 1
+    m = re.search(re.escape(symbol) + r"_\{(\d+)\}", prompt)
+    assert m, f"no {symbol} entry named in: {prompt}"
+    return 0, int(m.group(1)) - 1
+
+
+def _as2(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    return a if a.ndim == 2 else a.reshape(1, -1)
+
+
+def _forward_shape(prompt: str) -> tuple[int, int]:
+    m = re.search(r"input of shape \\\((\d+) \\times (\d+)\\\)", prompt)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    return 1, _ints(r"input of length (\d+)", prompt)[0]
+
+
+def _fresh_params(prompt: str) -> dict[str, Any]:
+    s, p = _ints(r"\\\(s = (\d+)\\\)", prompt)[0], _ints(r"\\\(p = (\d+)\\\)", prompt)[0]
+    return {"stride": (s, s), "padding": (p,) * 4, "dilation": (1, 1), "output_padding": (0, 0)}
+
+
+def _shape_pair(prompt: str, what: str) -> tuple[int, int]:
+    return _ints(what + r" \\\((\d+) \\times (\d+)\\\)", prompt)  # type: ignore[return-value]
+
+
+def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | None) -> Any:
+    """The answer to a prompt of one of the new kinds: a number, a [rows, cols] shape or a matrix."""
+    prompt = re.sub(r"\s+", " ", prompt)  # an Anki note's text has spaces around its math
+    if kind == "under_tap":
+        params = prompt_params(prompt)
+        x = _named("x", prompt)
+        x = _as2(x if x is not None else x0)
+        k = _as2(_named("k", prompt) if _named("k", prompt) is not None else k0)
+        r, c = _at("y", prompt)
+        m = re.search(r"k_\{(\d)(\d)\}", prompt) if k.shape[0] > 1 else None
+        a, b = (int(m.group(1)) - 1, int(m.group(2)) - 1) if m else (0, _ints(r"k_\{(\d+)\}", prompt)[0] - 1)
+        onehot = np.zeros_like(k)
+        onehot[a, b] = 1
+        return float(forward("cross_correlation", x, onehot, params)[r, c])
+    if kind in ("flipped_entry", "flipped_kernel"):
+        k = _as2(_named("k", prompt))
+        flipped = np.rot90(k, 2)
+        if kind == "flipped_kernel":
+            return flipped.tolist()
+        m = re.search(r"position \\\(\((\d+), (\d+)\)\\\)", prompt)
+        r, c = (int(m.group(1)) - 1, int(m.group(2)) - 1) if m else (0, _ints(r"position \\\((\d+)\\\)", prompt)[0] - 1)
+        return float(flipped[r, c])
+    if kind == "conv_minus_corr":
+        params = prompt_params(prompt)
+        x = _named("x", prompt)
+        x = _as2(x if x is not None else x0)
+        k = _as2(_named("k", prompt))
+        r, c = _at("y^{\\text{conv}}", prompt)
+        return float(forward("convolution", x, k, params)[r, c] - forward("cross_correlation", x, k, params)[r, c])
+    if kind in ("ct_entry", "input_gradient"):
+        params = prompt_params(prompt)
+        k = _as2(_named("k", prompt))
+        C = unrolled("cross_correlation", _forward_shape(prompt), k, params)
+        if kind == "ct_entry":
+            r, c = prompt_entry(prompt)
+            return float(C.T[r, c])
+        g = _as2(_named("g", prompt))
+        r, c = _at("x", prompt)
+        return float((C.T @ g.ravel()).reshape(_forward_shape(prompt))[r, c])
+    if kind == "transposed_value":
+        params = prompt_params(prompt)
+        x = _named("x", prompt)
+        x = _as2(x if x is not None else x0)
+        z = transposed(x, _as2(_named("k", prompt)), params)
+        r, c = _at("z", prompt)
+        return float(z[r, c])
+    if kind == "roundtrip":
+        params = prompt_params(prompt)
+        x = _named("x", prompt)
+        x = _as2(x if x is not None else x0)
+        C = unrolled("cross_correlation", x.shape, _as2(_named("k", prompt)), params)
+        r, c = _at("z", prompt)
+        return float((C.T @ C @ x.ravel()).reshape(x.shape)[r, c])
+    if kind == "output_shape":
+        h, w = _shape_pair(prompt, "input of shape")
+        kh, kw = _shape_pair(prompt, "kernel of shape")
+        params = _fresh_params(prompt)
+        return list(forward("cross_correlation", np.zeros((h, w)), np.ones((kh, kw)), params).shape)
+    if kind == "dilated_size":
+        z = prompt_sizes(prompt)
+        return output_size(z["i"], z["k"], z["s"], z["p"], z["d"])
+    if kind == "effective_kernel":
+        z = prompt_sizes(prompt)
+        taps = [t * z["d"] for t in range(z["k"])]
+        return max(taps) - min(taps) + 1
+    if kind == "shared_inputs":
+        z = {name: int(v) for name, v in re.findall(r"\\\(([ksop])\s+=\s+(\d+)\\\)", prompt)}
+        return sum(1 for i in range(1, 500) if output_size(i, z["k"], z["s"], z["p"], 1) == z["o"])
+    if kind == "window_count":
+        i = _ints(r"input of shape \\\((\d+) \\times \d+\\\)", prompt)[0]
+        k = _ints(r"a \\\((\d+) \\times \d+\\\) kernel", prompt)[0]
+        s = _ints(r"\\\(s = (\d+)\\\)", prompt)[0]
+        r, c = _ints(r"output cell \\\(\((\d+), (\d+)\)\\\)", prompt)
+        canvas = np.zeros(((i - 1) * s + k,) * 2, dtype=int)
+        for a in range(i):
+            for b in range(i):
+                canvas[a * s : a * s + k, b * s : b * s + k] += 1
+        return int(canvas[r - 1, c - 1])
+    if kind in ("flat_index", "flat_index_column_major"):
+        h, w = _shape_pair(prompt, "input of shape")
+        r, c = _ints(r"cell \\\(\((\d+), (\d+)\)\\\)", prompt)
+        labels = np.arange(h * w).reshape(h, w) * 7 + 3  # any distinct labels
+        order = "F" if "column-major" in prompt else "C"
+        return list(labels.ravel(order=order)).index(labels[r - 1, c - 1]) + 1
+    if kind in ("c_shape", "ct_shape", "c_index", "c_nonzeros"):
+        h, w = _shape_pair(prompt, "input of shape")
+        kh, kw = _shape_pair(prompt, "with a")
+        params = _fresh_params(prompt)
+        C = unrolled("cross_correlation", (h, w), np.ones((kh, kw)), params)
+        if kind == "c_shape":
+            return list(C.shape)
+        if kind == "ct_shape":
+            return list(C.T.shape)
+        if kind == "c_nonzeros":
+            return int(np.count_nonzero(C))
+        rng = np.random.default_rng(0)
+        x = rng.random((h, w))
+        if "which row" in prompt:
+            y = rng.permutation(C.shape[0]).reshape(forward("cross_correlation", x, np.ones((kh, kw)), params).shape)
+            r, c = _at("y", prompt)
+            return list(y.ravel()).index(y[r, c]) + 1
+        r, c = _at("x", prompt)
+        return list(x.ravel()).index(x[r, c]) + 1
+    raise AssertionError(f"no oracle for kind {kind}")
+
+
+def stated_new(answer_text: str) -> Any:
+    """What an answer of a new kind states first: its first math, read after its last '=' as a
+    number, a shape (``a \\times b``) or a matrix."""
+    m = re.search(r"\\\((.*?)\\\)", answer_text, re.S)
+    assert m, f"no math in answer: {answer_text}"
+    math = m.group(1).split("=")[-1].strip()
+    b = re.fullmatch(r"\\begin\{bmatrix\}(.*)\\end\{bmatrix\}", math, re.S)
+    if b:
+        return parse_bmatrix(b.group(1)).tolist()
+    t = re.fullmatch(r"(\d+) \\times (\d+)", math)
+    if t:
+        return [int(t.group(1)), int(t.group(2))]
+    assert re.fullmatch(NUM, math), f"no number, shape or matrix stated first in: {answer_text}"
+    return float(math)

@@ -153,8 +153,13 @@ def test_every_practice_answer_recomputed_from_the_note(build, collection):
         if variant is None:
             continue
         prompt, answer = text_of(fields[0]), text_of(fields[1])
-        want = oracle.answer(kind, prompt)
         where = f"{card} {variant} {kind}\n{prompt}\n{answer}"
+        if kind not in ("c_entry", "output_value", "output_size", "transposed_size"):
+            want = oracle.new_answer(kind, prompt, None, None)
+            assert np.allclose(np.asarray(oracle.stated_new(answer), dtype=float), np.asarray(want, dtype=float)), where
+            checked += 1
+            continue
+        want = oracle.answer(kind, prompt)
         assert oracle.stated_answer(answer.strip()) == pytest.approx(want, rel=1e-3, abs=1e-3), where
         checked += 1
     assert checked > 0

@@ -1,6 +1,6 @@
-"""Study mode and the home grid in Chromium: flipping, grading (Leitner boxes in localStorage),
-progress across reloads, reset, shuffle, deck choice, math on both faces, keyboard use, the
-page without JavaScript, and the progress per deck on the home page."""
+"""Study mode and the home grid in Chromium: flipping, deck choice, math on both faces, keyboard
+use, the page without JavaScript, the home grid. The scheduler (FSRS) is tested in
+tests/test_schedule_browser.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-STORE = "convcards.study.v1"
-AGAIN_GAP = 3  # study.js: a card graded "again" comes back after this many cards
+STORE = "convcards.study.v2"
 
 
 def open_study(page, server):
@@ -41,10 +40,11 @@ def back_visible(page) -> bool:
     return page.is_visible(".cc-study__back")
 
 
-def flip_and_grade(page, got_it: bool) -> str:
+def flip_and_grade(page, grade: int) -> str:
+    """Flip the current card and grade it: 1 Again, 2 Hard, 3 Good, 4 Easy."""
     item = current(page)
     page.click(".cc-study__flip")
-    page.click(".cc-study__got" if got_it else ".cc-study__again")
+    page.click(f".cc-study__grade[data-grade='{grade}']")
     return item
 
 
@@ -55,8 +55,12 @@ def test_study_page_loads_clean(page, server):
     assert not back_visible(page)
     assert page.offsite_requests == []
     assert page.console_errors == []
-    for sel in (".cc-study__flip", ".cc-study__again", ".cc-study__got", ".cc-study__shuffle", ".cc-study__reset"):
+    for sel in (".cc-study__flip", ".cc-study__shuffle", ".cc-study__reset"):
         assert page.get_attribute(sel, "aria-label"), sel
+    page.click(".cc-study__flip")
+    for g, name in enumerate(("Again", "Hard", "Good", "Easy"), start=1):
+        label = page.get_attribute(f".cc-study__grade[data-grade='{g}']", "aria-label")
+        assert label.startswith(f"{name} in ") and label.endswith(f"(key {g})"), label
     assert page.get_attribute(".cc-study__announce", "aria-live") == "assertive"
 
 
@@ -89,96 +93,6 @@ def test_flip_by_keyboard(page, server):
     assert page.evaluate("window.scrollY") == y  # Space flipped the card instead of scrolling the page
 
 
-def test_grading_moves_cards_between_boxes(page, server):
-    open_study(page, server)
-    first = flip_and_grade(page, got_it=True)
-    assert store(page)["items"][first]["box"] == 2
-    assert current(page) != first
-    second = current(page)
-    page.click(".cc-study__flip")
-    page.keyboard.press("2")  # keyboard grade: got it
-    assert store(page)["items"][second]["box"] == 2
-    third = current(page)
-    page.keyboard.press("Space")
-    page.keyboard.press("1")  # again
-    rec = store(page)["items"][third]
-    assert rec["box"] == 1 and rec["again"] == 1
-    q = queue(page)
-    assert q.index(third) == AGAIN_GAP  # it comes back after three other cards
-    assert first not in q and second not in q  # got-it cards leave this session
-
-
-def set_boxes(page, boxes: dict[str, int]) -> None:
-    items = {i: {"box": b, "deck": "?"} for i, b in boxes.items()}
-    page.evaluate("s => localStorage.setItem('" + STORE + "', JSON.stringify(s))", {"version": 1, "items": items, "settings": {}})
-    page.reload()
-    page.wait_for_selector("#cc-study[data-ready=true]")
-
-
-def test_boxes_climb_to_five_and_again_drops_to_one(page, server):
-    open_study(page, server)
-    q = queue(page)
-    item, other = q[0], q[1]
-    # every other card in box 5, ``item`` in box 4: the session starts with ``item`` (lower boxes first)
-    set_boxes(page, {**{i: 5 for i in q}, item: 4})
-    assert current(page) == item
-    flip_and_grade(page, got_it=True)
-    assert store(page)["items"][item]["box"] == 5
-    assert store(page)["items"][current(page)]["box"] == 5
-    flip_and_grade(page, got_it=True)  # box 5 is the top box
-    assert max(r["box"] for r in store(page)["items"].values()) == 5
-    set_boxes(page, {**{i: 5 for i in q}, other: 3})
-    assert current(page) == other
-    flip_and_grade(page, got_it=False)
-    assert store(page)["items"][other]["box"] == 1
-
-
-def test_progress_survives_reload_and_lower_boxes_come_first(page, server):
-    open_study(page, server)
-    total = len(queue(page))
-    done = flip_and_grade(page, got_it=True)
-    page.reload()
-    page.wait_for_selector("#cc-study[data-ready=true]")
-    assert store(page)["items"][done]["box"] == 2
-    q = queue(page)
-    assert len(q) == total and q[-1] == done and current(page) != done
-    assert page.inner_text(".cc-study__box[data-box='2'] strong") == "1"
-    assert page.inner_text(".cc-study__box[data-box='1'] strong") == str(total - 1)
-
-
-def test_reset_clears_progress(page, server):
-    open_study(page, server)
-    flip_and_grade(page, got_it=True)
-    flip_and_grade(page, got_it=False)
-    assert len(store(page)["items"]) == 2
-    page.once("dialog", lambda d: d.dismiss())
-    page.click(".cc-study__reset")
-    assert len(store(page)["items"]) == 2  # cancelled: nothing lost
-    page.once("dialog", lambda d: d.accept())
-    page.click(".cc-study__reset")
-    assert store(page)["items"] == {}
-    total = len(queue(page))
-    assert page.inner_text(".cc-study__box[data-box='1'] strong") == str(total)
-    page.reload()
-    page.wait_for_selector("#cc-study[data-ready=true]")
-    assert store(page)["items"] == {}
-
-
-def test_shuffle_changes_order_not_set(page, server):
-    open_study(page, server)
-    before = queue(page)
-    assert len(before) >= 6
-    page.click(".cc-study__shuffle")
-    after = queue(page)
-    assert sorted(after) == sorted(before)
-    assert after != before
-    assert page.get_attribute(".cc-study__shuffle", "aria-pressed") == "true"
-    # shuffling keeps lower boxes first
-    done = flip_and_grade(page, got_it=True)
-    page.click(".cc-study__shuffle")
-    assert queue(page)[-1] == done
-
-
 def test_choose_decks_and_practice(page, server, site_dir):
     data = study_data(site_dir)
     deck_of = {it["id"]: it["deck"] for it in data["items"]}
@@ -192,7 +106,7 @@ def test_choose_decks_and_practice(page, server, site_dir):
         page.uncheck(f".cc-study__deck-list input[value='{d['id']}']")
     q = queue(page)
     assert q and {deck_of[i] for i in q} == {keep}
-    assert len(q) == data["decks"][0]["items"]
+    assert len(q) == min(20, data["decks"][0]["items"])  # new cards: at most 20 a day
     page.uncheck("input[name=practice]")
     q = queue(page)
     assert q and all(it["kind"] == "card" for it in data["items"] if it["id"] in q)
@@ -216,7 +130,7 @@ def test_math_renders_on_both_faces(page, server):
             assert page.locator(f"{sel} .katex-error").count() == 0
             assert page.locator(f"{sel} .arithmatex[data-katex=done] .katex").count() == n_math
             faces_with_math[face] += n_math > 0
-        page.click(".cc-study__got")
+        page.click(".cc-study__grade[data-grade='4']")
     assert faces_with_math["front"] > 0 and faces_with_math["back"] > 0
     assert page.console_errors == []
 
@@ -226,7 +140,7 @@ def test_keyboard_only_no_trap_and_visible_focus(page, server):
     page.focus(".cc-study__flip")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")  # to "Again"
-    assert page.evaluate("document.activeElement.classList.contains('cc-study__again')")
+    assert page.evaluate("document.activeElement.getAttribute('data-grade')") == "1"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
     left = False
@@ -258,7 +172,7 @@ def test_home_grid_lists_every_deck_and_card(page, server, site_dir):
     for d in data["decks"]:
         assert page.locator(f"#deck-{d['id']}").count() == 1
         el = page.locator(f".cc-deck-progress[data-deck='{d['id']}']")
-        assert el.count() == 1 and not el.is_visible()  # nothing studied yet
+        assert el.count() == 1
         assert el.get_attribute("data-total") == str(d["items"])
     tiles = page.locator(".cc-home-grid li")
     assert tiles.count() == len(cards)
@@ -271,22 +185,29 @@ def test_home_grid_lists_every_deck_and_card(page, server, site_dir):
     assert page.console_errors == []
 
 
-def test_home_shows_progress_after_studying(page, server, site_dir):
+def test_home_shows_due_counts_and_progress(page, server, site_dir):
     data = study_data(site_dir)
+    page.goto(server + "/")
+    for d in data["decks"]:  # nothing studied: nothing due, today's new cards
+        el = page.locator(f".cc-deck-progress[data-deck='{d['id']}']")
+        el.wait_for(state="visible")
+        assert el.inner_text().strip() == f"0 cards due today \u00b7 {min(20, d['items'])} new"
     open_study(page, server)
     first = current(page)
     deck = next(it["deck"] for it in data["items"] if it["id"] == first)
-    flip_and_grade(page, got_it=True)
-    flip_and_grade(page, got_it=False)
+    flip_and_grade(page, 4)  # Easy: in review, due in days
+    flip_and_grade(page, 1)  # Again: due again today
     page.goto(server + "/")
     el = page.locator(f".cc-deck-progress[data-deck='{deck}']")
     el.wait_for(state="visible")
-    assert el.get_attribute("data-learned") == "1"
     assert el.get_attribute("data-studied") == "2"
-    assert "1 of" in el.inner_text()
+    assert el.get_attribute("data-learned") == "1"
+    assert el.get_attribute("data-due") == "1"
+    assert el.get_attribute("data-new") == "18"  # 20 a day, 2 seen
+    assert "1 card due today \u00b7 18 new" in el.inner_text()
     others = [d["id"] for d in data["decks"] if d["id"] != deck]
     for d in others:
-        assert not page.locator(f".cc-deck-progress[data-deck='{d}']").is_visible()
+        assert page.locator(f".cc-deck-progress[data-deck='{d}']").get_attribute("data-studied") == "0"
     assert axe_violations(page, ".md-content") == []
 
 
