@@ -552,3 +552,79 @@ def test_shared_snippet_for_transposed_examples(stride, padding, dilation, outpu
     assert np.array_equal(np.rint(got).astype(np.int64), want)
     assert f"torch.Size([1, 1, {want.shape[0]}, {want.shape[1]}])" in code
     assert np.array_equal(ex.output, want)
+
+
+# ----------------------------------------------------------------------------- not-an-inverse: when Cᵀ and C⁺ invert
+
+
+def test_not_an_inverse_when_the_transpose_inverts(pages, deck):
+    """Issue 12: Cᵀ does invert C when C's columns are orthonormal; C⁺ inverts a full-column-rank C."""
+    page = pages["not-an-inverse"]
+    assert "never its values" not in page
+    ex = deck["not-an-inverse"]["examples"]
+    # the delta kernel with "same" padding: C (built by loops) is the identity, the round trip is exact
+    x, k = np.array(ex["identity"]["input"]), np.array(ex["identity"]["kernel"])
+    C = brute_C(x.shape, k, 1, ex["identity"]["padding"])
+    assert np.array_equal(brute_transpose(C) @ C, np.eye(x.size, dtype=int))
+    back = brute_scatter(brute_corr(x, k, 1, 1), k, 1, 1)
+    assert np.array_equal(back, x)
+    assert f"C^\\top y = {latex.bmatrix(back)} = x" in page
+    assert f"is the \\({x.size} \\times {x.size}\\) identity" in page
+    # the orthogonal channel mix: Q^T Q = I by exact fractions
+    from fractions import Fraction as Fr
+
+    Q = [[Fr(3, 5), Fr(-4, 5)], [Fr(4, 5), Fr(3, 5)]]
+    assert [[sum(Q[r][i] * Q[r][j] for r in range(2)) for j in range(2)] for i in range(2)] == [[1, 0], [0, 1]]
+    assert "\\tfrac{3}{5} & -\\tfrac{4}{5}" in page
+    # the tall case: least squares (lstsq, not pinv) recovers x exactly; the transpose does not
+    x, k = np.array(ex["tall"]["input"]), np.array(ex["tall"]["kernel"])
+    C = brute_C(x.shape, k, 1, 1)
+    assert C.shape[0] > C.shape[1] and np.linalg.matrix_rank(C) == C.shape[1]
+    y = brute_corr(x, k, 1, 1).ravel()
+    assert np.array_equal(C @ x.ravel(), y)
+    rec = np.linalg.lstsq(C.astype(float), y.astype(float), rcond=None)[0]
+    assert np.allclose(rec, x.ravel())
+    ct = (brute_transpose(C) @ y).reshape(x.shape)
+    assert not np.array_equal(ct, x)
+    assert f"C^\\top y = {latex.bmatrix(ct)}, \\qquad C^+ y = {latex.bmatrix(x)} = x" in page
+    # the wide Sobel case: the minimum-norm solution reproduces y, is not x, and is shorter than x
+    C = brute_C(X.shape, K)
+    y = C @ X.ravel()
+    xh = C.T @ np.linalg.solve((C @ C.T).astype(float), y.astype(float))  # C^T (C C^T)^{-1} y
+    assert np.allclose(C @ xh, y) and not np.allclose(xh, X.ravel())
+    assert np.linalg.norm(xh) < np.linalg.norm(X)
+    assert f"C^+ y \\approx {latex.bmatrix(np.round(xh, 4).reshape(4, 4) + 0.0)}" in page
+
+
+@pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+def test_not_an_inverse_round_trips_in_pytorch(deck):
+    ex = deck["not-an-inverse"]["examples"]["identity"]
+    x = torch.tensor(ex["input"], dtype=torch.float64).reshape(1, 1, 4, 4)
+    k = torch.tensor(ex["kernel"], dtype=torch.float64).reshape(1, 1, 3, 3)
+    assert torch.equal(F.conv_transpose2d(F.conv2d(x, k, padding=1), k, padding=1), x)
+    Q = torch.tensor([[3.0, -4.0], [4.0, 3.0]], dtype=torch.float64).reshape(2, 2, 1, 1) / 5
+    x2 = torch.arange(18, dtype=torch.float64).reshape(1, 2, 3, 3)
+    assert torch.allclose(F.conv_transpose2d(F.conv2d(x2, Q), Q), x2)
+
+
+def test_output_padding_beyond_the_stamps_is_zeros(pages, deck):
+    """Issue 12: with a > p the last a - p rows and columns are zeros (brute-force scatter); with a <= p they are stamp cells."""
+    page = pages["output-padding"]
+    assert "does not pad with zeros" not in page
+    ex = deck["output-padding"]["examples"]["beyond"]
+    y, k = np.array(ex["input"]), np.array(ex["kernel"])
+    s, p, a = ex["stride"], ex["padding"], ex["output_padding"]
+    assert a > p
+    out = brute_scatter(y, k, s, p, 1, a)
+    assert not out[-(a - p):, :].any() and not out[:, -(a - p):].any()
+    assert out[: out.shape[0] - (a - p), : out.shape[1] - (a - p)].any(axis=0).all()
+    assert f"x' = {latex.bmatrix(out)}" in page
+    assert f"Here \\(a - p = {a - p}\\)" in page
+    # the sweep: for every a < s and p, the number of all-zero trailing rows is max(a - p, 0) (a kernel with no zero row)
+    kk = np.ones((3, 3), dtype=int)
+    for s in (2, 3):
+        for p in range(3):
+            for a in range(s):
+                o = brute_scatter(np.ones((3, 3), dtype=int), kk, s, p, 1, a)
+                zero_rows = next((j for j in range(o.shape[0]) if o[o.shape[0] - 1 - j].any()), o.shape[0])
+                assert zero_rows == max(a - p, 0), (s, p, a)

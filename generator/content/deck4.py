@@ -219,11 +219,80 @@ def output_padding(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
         "extra_row": extra_row, "extra_col": extra_col,
         "extra_nonzero": int(np.count_nonzero(extra_row)) + int(np.count_nonzero(extra_col[:-1])),
         "back": back, "ranges": ranges,
+        "beyond": [beyond_stamps(e) for e in list(ex.values())[1:]],
     }
 
 
+def beyond_stamps(e: Example) -> dict[str, Any]:
+    """Where output_padding a reaches past the stamps: the last max(a - p, 0) rows (and columns) are zeros.
+
+    The stamps cover uncropped rows 0 .. s(i' - 1) + d(k - 1); the output keeps rows p .. p + o' - 1,
+    so the last p + o' - 1 - (s(i' - 1) + d(k - 1)) = a - p of them lie past every stamp.
+    """
+    sz = sizes_of(e)
+    zeros = max(sz["a"] - sz["p"], 0)
+    out = e.output
+    return {
+        "e": e, "sz": sz, "zeros": zeros, "out": out,
+        "zero_rows": bool(zeros and not out[-zeros:, :].any() and not out[:, -zeros:].any()),
+    }
+
+
+def _clean(a: np.ndarray, digits: int = 10) -> np.ndarray:
+    """Floats rounded to ``digits`` decimals, integers where they are whole, and no negative zero."""
+    r = np.round(np.asarray(a, dtype=float), digits) + 0.0
+    return r.astype(np.int64) if np.all(r == np.rint(r)) else r
+
+
+def orthogonal_mix() -> dict[str, Any]:
+    """A 1×1 convolution mixing two channels by the rotation Q = [[3/5, -4/5], [4/5, 3/5]].
+
+    Its matrix (channel-major flattening of a 2 × n input) is Q ⊗ I_n, so CᵀC = QᵀQ ⊗ I_n = I.
+    """
+    Q = np.array([[3, -4], [4, 3]]) / 5
+    n = 4
+    C = np.kron(Q, np.eye(n))
+    return {"Q": Q, "QtQ": _clean(Q.T @ Q), "identity": bool(np.allclose(C.T @ C, np.eye(2 * n)))}
+
+
+def inverse_cases(ex: dict[str, Example]) -> dict[str, Any]:
+    """When the transpose inverts (orthonormal columns) and what the pseudo-inverse C⁺ recovers."""
+    out: dict[str, Any] = {}
+    if "identity" in ex:
+        e = ex["identity"]
+        C = e.C
+        back = (C.T @ e.output.ravel()).reshape(e.x.shape)
+        out["identity"] = {
+            "e": e, "C_is_I": bool(np.array_equal(C, np.eye(C.shape[0], dtype=C.dtype))),
+            "CtC_is_I": bool(np.array_equal(C.T @ C, np.eye(C.shape[1], dtype=C.dtype))),
+            "back": back, "same": bool(np.array_equal(back, e.x)), "n": C.shape[1],
+        }
+    if "tall" in ex:
+        e = ex["tall"]
+        C = e.C
+        y = e.output.ravel()
+        pinv = np.linalg.pinv(C)
+        rec = _clean(pinv @ y, 8)
+        out["tall"] = {
+            "e": e, "shape": C.shape, "rank": int(np.linalg.matrix_rank(C)),
+            "back": (C.T @ y).reshape(e.x.shape), "rec": rec.reshape(e.x.shape),
+            "same": bool(np.array_equal(rec.reshape(e.x.shape), e.x)),
+        }
+    sobel = next(iter(ex.values()))
+    C = sobel.C
+    y = sobel.output.ravel()
+    xh = np.linalg.pinv(C) @ y
+    out["wide"] = {
+        "shape": C.shape, "rank": int(np.linalg.matrix_rank(C)), "xhat": _clean(xh, 4).reshape(sobel.x.shape),
+        "reproduces": bool(np.allclose(C @ xh, y)), "same": bool(np.allclose(xh, sobel.x.ravel())),
+        "norm_xhat": float(np.round(np.linalg.norm(xh), 3)), "norm_x": float(np.round(np.linalg.norm(sobel.x), 3)),
+    }
+    out["orth"] = orthogonal_mix()
+    return out
+
+
 def not_an_inverse(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
-    fwd, strided = list(ex.values())[:2]
+    fwd, strided = ex["sobel"], ex["strided"]
     C = fwd.C
     CtC = C.T @ C
     I = np.eye(CtC.shape[0], dtype=CtC.dtype)
@@ -244,6 +313,7 @@ def not_an_inverse(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
         "naive": naive, "naive_shape": naive.shape, "right": right, "a": a_right,
         "naive_size": core.transposed_output_size(o, sz["k"], sz["s"], sz["p"]),
         "right_size": core.transposed_output_size(o, sz["k"], sz["s"], sz["p"], a=a_right),
+        "inv": inverse_cases(ex),
     }
 
 
