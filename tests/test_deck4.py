@@ -448,6 +448,8 @@ def test_gradient_against_autograd(pages, deck):
 def test_checkerboard_counts(pages, deck, docs):
     page = pages["checkerboard"]
     for name, ex in deck["checkerboard"]["examples"].items():
+        if np.any(np.array(ex["kernel"]) != 1):  # shaped kernels: test_checkerboard_kernel_can_cancel_or_create
+            continue
         n, k, s, p = len(ex["input"]), len(ex["kernel"]), ex["stride"], ex["padding"]
         counts = brute_counts(n, k, s, p)
         assert np.array_equal(counts, brute_scatter(np.ones((n, n), dtype=int), np.ones((k, k), dtype=int), s, p))
@@ -628,3 +630,33 @@ def test_output_padding_beyond_the_stamps_is_zeros(pages, deck):
                 o = brute_scatter(np.ones((3, 3), dtype=int), kk, s, p, 1, a)
                 zero_rows = next((j for j in range(o.shape[0]) if o[o.shape[0] - 1 - j].any()), o.shape[0])
                 assert zero_rows == max(a - p, 0), (s, p, a)
+
+
+def test_checkerboard_kernel_can_cancel_or_create(pages, deck, docs):
+    """Issue 12: [1,2,1]⊗[1,2,1] at k=3, s=2 gives a flat interior; alternating taps at k=4, s=2 a checkerboard; resize+conv is flat."""
+    page = pages["checkerboard"]
+    assert "only in part" not in page
+    ex = deck["checkerboard"]["examples"]
+    cancel, learned = ex["cancel"], ex["learned"]
+    k = np.array(cancel["kernel"])
+    assert np.array_equal(k, 4 * np.outer([0.5, 1, 0.5], [0.5, 1, 0.5]))
+    out = brute_scatter(np.array(cancel["input"]), k, cancel["stride"], cancel["padding"])
+    assert len(k) % cancel["stride"] != 0  # uneven overlap...
+    inner = out[2:-2, 2:-2]
+    assert inner.size and np.all(inner == 4)  # ...cancelled exactly
+    assert f"x' = {latex.bmatrix(out)}" in page and "Away from the border every value is 4" in page
+    k2 = np.array(learned["kernel"])
+    out2 = brute_scatter(np.array(learned["input"]), k2, learned["stride"], learned["padding"])
+    assert len(k2) % learned["stride"] == 0  # even overlap...
+    counts = brute_counts(4, len(k2), learned["stride"], learned["padding"])
+    assert len(set(counts[2:-2, 2:-2].ravel())) == 1
+    inner2 = out2[2:-2, 2:-2]
+    assert sorted(set(inner2.ravel())) == [0, 4]  # ...yet a checkerboard
+    assert f"x' = {latex.bmatrix(out2)}" in page and "the values are \\(0, 4\\), alternating" in page
+    # resize then convolve: nearest ×2, 3×3 ones, 'same' padding, by scipy
+    up = np.repeat(np.repeat(np.ones((4, 4), dtype=int), 2, axis=0), 2, axis=1)
+    res = signal.correlate2d(up, np.ones((3, 3), dtype=int), mode="same")
+    assert set(res[1:-1, 1:-1].ravel()) == {9}
+    assert "has the value 9, the sum of the taps" in page
+    for name in ("cancel", "learned"):
+        assert (docs / f"cards/transposed/figures/checkerboard-{name}-output-heatmap.svg").exists()
