@@ -283,3 +283,38 @@ def test_pytorch_behaves_as_the_pages_say(rendered):
     d = rendered["floor-vs-invalid"].examples["dropped"]
     y = F.conv2d(torch.tensor(d.x, dtype=torch.float64)[None, None], torch.tensor(d.k, dtype=torch.float64)[None, None], stride=2)
     assert y[0, 0].numpy().tolist() == d.output.tolist()
+
+
+# ----------------------------------------------------------------------------- same padding: the parity of d(k - 1)
+
+
+def test_same_padding_parity_table(rendered):
+    """Issue 12: d(k - 1) is odd only for even k and odd d; the table's splits keep o = i (brute force)."""
+    page = md(rendered, "padding-conventions")
+    assert "for an even \\(k\\) that number is odd" not in page
+    assert "\\(k = 2\\), \\(d = 2\\), splits evenly" in page
+    x = np.arange(1, 50).reshape(7, 7) % 5
+    for d in (1, 2, 3):
+        cells = []
+        for k in (2, 3, 4, 5):
+            total = d * (k - 1)
+            assert (total % 2 == 1) == (k % 2 == 0 and d % 2 == 1)
+            before, after = total // 2, total - total // 2
+            y = brute_corr(x, np.ones((k, k), dtype=int), 1, (before, after, before, after), d)
+            assert y.shape == x.shape
+            cell = f"{total}: ({before}, {after})"
+            cells.append(f"**{cell}**" if total % 2 else cell)
+        assert f"| \\(d = {d}\\) | " + " | ".join(cells) + " | " in page
+
+
+def test_same_padding_split_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = torch.arange(49, dtype=torch.float64).reshape(1, 1, 7, 7)
+    for d in (1, 2, 3):
+        for k in (2, 3, 4, 5):
+            w = torch.arange(1, k * k + 1, dtype=torch.float64).reshape(1, 1, k, k)
+            total = d * (k - 1)
+            before, after = total // 2, total - total // 2
+            explicit = F.conv2d(F.pad(x, (before, after, before, after)), w, dilation=d)
+            assert torch.equal(F.conv2d(x, w, padding="same", dilation=d), explicit), (d, k)

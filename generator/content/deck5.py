@@ -154,7 +154,13 @@ def padding_conventions(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any
              tf.padding, tf.padding == (*tf_same_split(tf.in_hw[0], tf.k_hw[0], tf.stride[0]), *want_tf))
     tf_main = next(r for r in tf_rows if r["i"] == it)
     _require(card, "examples.tf_same", "an output of ceil(i/s) per side", tf.out_hw, tf.out_hw == (tf_main["ceil"], tf_main["ceil"]))
+    parity = [
+        {"d": dd, "cells": [{"k": kk, "total": dd * (kk - 1), "odd": bool(dd * (kk - 1) % 2), "split": same_split(kk, dd)}
+                            for kk in card.data.get("parity_kernels", [])]}
+        for dd in card.data.get("parity_dilations", [])
+    ]
     return {
+        "parity": parity, "parity_kernels": list(card.data.get("parity_kernels", [])),
         "per_side": per_side,
         "even": {"i": ie, "k": ke, "split": want, "rows": rows, "total": sum(want), "padded": even.padded_input.shape},
         "tf": {"i": it, "k": kt, "s": st, "split": want_tf, "row": tf_main, "rows": tf_rows},
