@@ -14,6 +14,7 @@ Nothing here writes files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +93,8 @@ def _arrays_md(ex: Example) -> str:
     """The input and kernel of a variant, as display math (pooling shows its window size)."""
     if ex.pooling:
         return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad \\text{{window }} {latex.shape(ex.k)} \\]"
-    return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
+    name = "y" if ex.transposed_op else "x"  # a transposed convolution's input is y, as on Deck 4's pages
+    return f"\\[ {name} = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
 
 
 def _params_json(ex: Example) -> dict[str, Any]:
@@ -292,7 +294,17 @@ def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) ->
                 out.append(c_entry(ex, rng, n))
             else:
                 out.append(output_value(ex, rng, n))
+    if spec.example and base is not next(iter(examples.values())):
+        out = [_shown(q, base) if q.variant == 0 else q for q in out]
     return out
+
+
+def _shown(q: Question, ex: Example) -> Question:
+    """A variant-0 question on an example that is not the card's main one: name it by its arrays, shown in the prompt."""
+    if "this card's example" not in q.prompt:
+        return q
+    prompt = q.prompt.replace("this card's example", "the input and kernel below") + "\n\n" + _arrays_md(ex)
+    return dataclasses.replace(q, prompt=prompt)
 
 
 def given(ex: Example) -> str:

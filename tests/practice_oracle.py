@@ -26,7 +26,7 @@ def parse_bmatrix(body: str) -> np.ndarray:
 
 def prompt_arrays(prompt: str) -> tuple[np.ndarray | None, np.ndarray | None, tuple[int, int] | None]:
     """The input, kernel (or pooling window size) shown in a prompt's display math."""
-    x = re.search(r"x\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
+    x = re.search(r"(?<![A-Za-z\\])[xy]\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)  # y: a transposed input
     k = re.search(r"k\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
     win = re.search(r"\\text\{window\s+\}\s+(\d+)\s+\\times\s+(\d+)", prompt)
     return (
