@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import anki, cache, content, latex, snippets, study
+from . import anki, cache, content, latex, plaintext, snippets, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -45,6 +45,7 @@ def environment(extra_template_dirs: list[Path] | None = None) -> jinja2.Environ
     )
     env.filters.update(latex.FILTERS)
     env.filters["pylist"] = snippets.pylist
+    env.filters["description"] = plaintext.description
     return env
 
 

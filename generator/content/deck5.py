@@ -85,6 +85,14 @@ def unused_lines(counts: np.ndarray, padding: tuple[int, int, int, int], in_hw: 
     }
 
 
+def _lines(what: str, idx: list[int]) -> str:
+    """``input rows 5 and 6`` / ``column 6`` / ``no column``: a list of 1-based indices in words, never a Python list."""
+    if not idx:
+        return f"no {what}"
+    nums = ", ".join(str(i) for i in idx[:-1]) + (" and " if len(idx) > 1 else "") + str(idx[-1])
+    return f"{what}{'s' if len(idx) > 1 else ''} {nums}"
+
+
 def ceil_mode_size(i: int, k: int, s: int, p: int) -> int:
     """PyTorch pooling with ``ceil_mode=True``: round up, but the last window must start inside the input or left padding."""
     o = -(-(i + 2 * p - k) // s) + 1
@@ -380,7 +388,7 @@ def fig_coverage(ex: Example) -> tuple[bytes, str]:
     items += [(COLORS["kernel"], "kernel", False), (COLORS["output"], "output", False)]
     _legend(ax, items)
     un = unused_lines(counts, ex.padding, ex.in_hw)
-    never = (f"input rows {un['input_rows']} and columns {un['input_cols']} (counting from 1) are never read, shown red"
+    never = (f"{_lines('input row', un['input_rows'])} and {_lines('column', un['input_cols'])} (counting from 1) are never read, shown red"
              if un["input_rows"] or un["input_cols"] else "every input cell is read; only padding is left unread")
     alt = (
         f"The {h}×{w} input{' with its zero padding hatched' if pad_mask.any() else ''}, every stride-{sw} window outlined in orange, "
