@@ -179,7 +179,7 @@ def is_toeplitz(a: np.ndarray) -> bool:
 
 
 def strided_structure(i: int, k: int, s: int) -> dict[str, Any]:
-    """For an i × i input, k × k kernel of distinct taps 1..k², stride s: C is a row subsample of the stride-1 C, and its blocks are not Toeplitz."""
+    """An i × i input, k × k kernel of taps 1..k², stride s: C is a row subsample of the stride-1 C; its blocks are not Toeplitz."""
     kern = np.arange(1, k * k + 1).reshape(k, k)
     C1 = core.unrolled_matrix((i, i), kern, core.params())
     Cs = core.unrolled_matrix((i, i), kern, core.params(stride=s))
