@@ -177,6 +177,7 @@ def render_card(
         "figure": figs,
         "link": _links(all_cards, card),
         "pytorch": snippets.pytorch,
+        "pytorch_matrix": snippets.pytorch_matrix,
     }
     try:
         rc.markdown = env.get_template(card.template).render(ctx)

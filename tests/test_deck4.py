@@ -482,18 +482,18 @@ def test_pytorch_snippets_state_what_the_call_computes(cid, pages):
     """Parse each conv_transpose2d snippet and recompute it with the brute-force scatter (PyTorch's documented semantics)."""
     for code in _snippets(pages[cid]):
         tensors = dict(re.findall(r"^(\w+) = torch\.tensor\((\[.*?\]), dtype", code, flags=re.M))
-        call = re.search(r"^y = F\.conv_transpose2d\((\w+), (\w+), (.*)\)$", code, flags=re.M)
+        call = re.search(r"^xt = F\.conv_transpose2d\((\w+), (\w+), (.*)\)$", code, flags=re.M)
         if not call:
             continue
         kw = dict(re.findall(r"(\w+)=([^,()]+|\([^)]*\))", call.group(3)))
         y, k = np.array(ast.literal_eval(tensors[call.group(1)])), np.array(ast.literal_eval(tensors[call.group(2)]))
         s, p, a, d = (int(ast.literal_eval(kw[n])) for n in ("stride", "padding", "output_padding", "dilation"))
         out = brute_scatter(y, k, s, p, d, a)
-        assert f"print(y.shape)  # torch.Size([1, 1, {out.shape[0]}, {out.shape[1]}])" in code
-        m = re.search(r"print\(y\.squeeze\(\)\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
+        assert f"print(xt.shape)  # torch.Size([1, 1, {out.shape[0]}, {out.shape[1]}])" in code
+        m = re.search(r"print\(xt\[0, 0\]\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
         if m:
             assert ast.literal_eval(m.group(1)) == out.tolist()
-        m = re.search(r"print\(y\[0, 0, -1\]\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
+        m = re.search(r"print\(xt\[0, 0, -1\]\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
         if m:
             assert ast.literal_eval(m.group(1)) == out[-1].tolist()
 
@@ -553,7 +553,7 @@ def test_shared_snippet_for_transposed_examples(stride, padding, dilation, outpu
                 for j in range(k.shape[1]):
                     full[rr * sh + i * dh, cc * sw + j * dw] += y[rr, cc] * k[i, j]
     want = full[t : H - b, l : W - r]
-    got = scope["y"].squeeze(0).squeeze(0).numpy()
+    got = scope["xt"].squeeze(0).squeeze(0).numpy()
     assert got.shape == want.shape
     assert np.array_equal(np.rint(got).astype(np.int64), want)
     assert f"torch.Size([1, 1, {want.shape[0]}, {want.shape[1]}])" in code

@@ -290,7 +290,7 @@ def unfold_snippet(e: Example) -> str:
             f"k = torch.tensor({snippets.pylist(e.k)}, dtype=torch.float64)",
             f"P = F.unfold(x, kernel_size=({kh}, {kw}), padding=({t}, {l}), stride={e.stride[0]})[0]  # shape ({kh * kw}, {e.output.size})",
             "y = k.reshape(1, -1) @ P  # the kernel as a row times the patches",
-            f"print(y.reshape({e.out_hw[0]}, {e.out_hw[1]}))",
+            snippets.values_line(f"y.reshape({e.out_hw[0]}, {e.out_hw[1]})", e.output),
         ]
     )
 
