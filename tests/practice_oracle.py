@@ -219,8 +219,9 @@ def worked_example(text: str) -> tuple[np.ndarray, np.ndarray]:
     x, k, win = prompt_arrays(sentence)
     if win is not None:
         k = np.ones(win)
-    y = re.search(r"y = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", sentence, re.S)
-    assert y, f"no result y in: {sentence}"
+    out = "x'" if op == "transposed_convolution" else "y"  # a transposed convolution maps y to x'
+    y = re.search(out + r" = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", sentence, re.S)
+    assert y, f"no result {out} in: {sentence}"
     stated = parse_bmatrix(y.group(1))
     want = transposed(x, k, params) if op == "transposed_convolution" else forward(op, x, k, params)
     return stated, want
