@@ -291,7 +291,7 @@ def test_col2im_adjoint_and_counts(pages, deck):
     page = pages["col2im"]
     card = deck["col2im"]
     ex = card["examples"]["layer"]
-    x, k = np.array(ex["input"]), np.array(ex["kernel"])
+    x = np.array(ex["input"])
     Z = np.array(card["data"]["columns"])
     P = np.array([[x[j // 2 + a // 2, j % 2 + a % 2] for j in range(4)] for a in range(4)])
     fold = np.zeros((3, 3), dtype=np.int64)
