@@ -51,22 +51,30 @@ class Panels:
     name: str
     grids: tuple[tuple[str, np.ndarray, str], ...]
     alt: str
+    vertical: bool = False  # one grid below the other (rows of a 1-D signal), not side by side
 
 
 def panels(p: Panels) -> tuple[bytes, str]:
-    """Grids left to right, tops aligned, each titled; 1-D arrays drawn as one row."""
+    """Grids left to right (or top to bottom), each titled; 1-D arrays drawn as one row."""
     gap = 1.4
     arrays = [np.atleast_2d(a) for _, a, _ in p.grids]
-    width = sum(a.shape[1] for a in arrays) + gap * (len(arrays) - 1)
-    height = max(a.shape[0] for a in arrays) + 1.0
+    if p.vertical:
+        width = max(max(a.shape[1] for a in arrays), 8)
+        height = sum(a.shape[0] + 1.0 for a in arrays) + 0.4 * (len(arrays) - 1)
+    else:
+        width = sum(a.shape[1] for a in arrays) + gap * (len(arrays) - 1)
+        height = max(a.shape[0] for a in arrays) + 1.0
     fig, ax = _new(max(width, 4), height)
-    x0 = 0.0
+    x0, y0 = 0.0, 0.8
     for (title, _, colour), a in zip(p.grids, arrays, strict=True):
         fills = np.full(a.shape, COLORS.get(colour, colour), dtype=object)
         if colour == "sparse":
             fills = np.where(a != 0, COLORS["kernel"], COLORS["zero"]).astype(object)
-        draw_grid(ax, a, x0, 0.8, fills, title)
-        x0 += a.shape[1] + gap
+        draw_grid(ax, a, x0, y0, fills, title)
+        if p.vertical:
+            y0 += a.shape[0] + 1.4
+        else:
+            x0 += a.shape[1] + gap
     return to_svg(fig), p.alt
 
 
@@ -193,6 +201,7 @@ def receptive_field(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
         tuple((f"input cells seen by one output of layer {n + 1}", row[None, :], "sparse") for n, row in enumerate(sup)),
         f"For the stack '{first['name']}': the input cells (green) that one output of each layer depends on, layer 1 to "
         f"{len(sup)}: {', '.join(str(int(r.sum())) for r in sup)} cells, the receptive fields of the table.",
+        vertical=True,
     )
     return {"stacks": out, "fig": fig, "support": [int(r.sum()) for r in sup]}
 
@@ -340,6 +349,7 @@ def shift_equivariance(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]
          (f"stride {s}: C_s x", ys[None, :], "output"), (f"stride {s}: C_s(Sx)", ys_shift[None, :], "output")),
         f"A length-{n} input x and its shift by one place; their outputs with circular padding and stride 1, the second "
         f"the first shifted by one place; and with stride {s}, where the output of the shifted input is not a shift of the output.",
+        vertical=True,
     )
     return {
         "e": e, "x": x, "k": k, "n": n, "p": p, "C": C, "S": S, "Sx": S @ x, "y": y, "y_shift": y_shift, "Sy": S @ y,
