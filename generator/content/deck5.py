@@ -401,7 +401,7 @@ def fig_coverage(ex: Example) -> tuple[bytes, str]:
 
 def fig_flatten_orders(ex: Example) -> tuple[bytes, str]:
     """The channels of the input, each cell with its position in the NCHW and in the NHWC vector, then both vectors."""
-    from ..figures import COLORS, _new, draw_grid, to_svg
+    from ..figures import _new, draw_grid, to_svg
 
     x = ex.x
     cin, h, w = x.shape
@@ -435,8 +435,9 @@ def fig_flatten_orders(ex: Example) -> tuple[bytes, str]:
         vy += 2.4
     ax.text(0, vy - 0.4, f"The kernel (weight {ex.k.shape}) is the same in both layouts; only the rows and columns of C move.",
             ha="left", va="top", fontsize=9)
-    _legend(ax, [(shades[c % len(shades)], f"input channel {c + 1}", False) for c in range(cin)]
-            + [(COLORS["output"], "(small number: position in the vector)", False)], ncol=3)
+    _legend(ax, [(shades[c % len(shades)], f"channel {c + 1} (of the input, or of the output)", False) for c in range(max(cin, co))],
+            ncol=2)
+    ax.text(0, 0.3, "small number in a corner: the cell's position in that layout's vector", ha="left", va="bottom", fontsize=8)
     alt = (
         f"The {cin} channels of a {h}×{w} input drawn twice, each cell marked with its position in the channels-first (NCHW) "
         f"and in the channels-last (NHWC) vector; below, the two vectors of {n} entries coloured by channel: NCHW keeps each "
