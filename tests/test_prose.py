@@ -71,3 +71,26 @@ def test_meta_description_survives_the_html(site_dir):
     parser = _Meta()
     parser.feed((site_dir / "cards/conventions/padding-conventions/index.html").read_text(encoding="utf-8"))
     assert parser.description == want
+
+
+def notation_rows() -> list[tuple[str, str]]:
+    text = (DOCS / "notation.md").read_text(encoding="utf-8")
+    return re.findall(r"^\| (\\\(.*?\\\)) \| (.*) \|$", text, flags=re.M)
+
+
+def test_notation_defines_each_symbol_once():
+    """One notation: no symbol appears in two rows of the notation page's table (issue 12)."""
+    seen: dict[str, str] = {}
+    for cell, meaning in notation_rows():
+        for sym in re.split(r",\s*", cell[2:-2].split("=")[0]):
+            sym = sym.strip()
+            assert sym not in seen, f"{sym} is defined twice: {seen[sym]!r} and {meaning!r}"
+            seen[sym] = meaning
+    assert "i'" in seen and "k'" not in seen  # a prime marks the transposed sizes only
+
+
+@pytest.mark.parametrize("page", CARD_PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_primes_mean_one_thing(page):
+    """k', s', p' (Dumoulin and Visin's equivalent convolution) are not this site's symbols: only i', o' and x' carry primes."""
+    text = page.read_text(encoding="utf-8").replace("write this equivalent convolution's parameters with primes, \\(k', s', p'\\)", "")
+    assert not re.search(r"(?<![A-Za-z\\])[ksp]'", text), page.name
