@@ -127,6 +127,13 @@ def _pos(ex: Example, row: int, col: int) -> str:
     return f"{col + 1}" if ex.one_d else f"({row + 1}, {col + 1})"
 
 
+def _sub(ex: Example, row: int, col: int) -> str:
+    """An entry's subscript as the pages write it: ``y_{12}`` (row 1, column 2); ``y_{10,3}`` once an index has two digits."""
+    if ex.one_d:
+        return f"{col + 1}"
+    return f"{row + 1}{col + 1}" if max(row, col) < 9 else f"{row + 1},{col + 1}"
+
+
 def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     """One entry of the unrolled matrix, mostly a non-zero one."""
     C = ex.C
@@ -185,7 +192,7 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     pos = _pos(ex, w.row, w.col)
     op = _operation(ex)
     article = "an" if op[0] in "aeiou" else "a"
-    prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{pos}}}\\) (counting from 1)?"
+    prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{_sub(ex, w.row, w.col)}}}\\) (counting from 1)?"
     if n:
         prompt += "\n\n" + _arrays_md(ex)
     value = w.value.item() if hasattr(w.value, "item") else w.value

@@ -75,16 +75,19 @@ def prompt_operation(prompt: str) -> str:
     raise AssertionError(f"no operation named in: {prompt}")
 
 
-def prompt_entry(prompt: str) -> tuple[int, int]:
-    """The 0-based (row, column) of C, or of the output y, asked for."""
+def prompt_entry(prompt: str, two_d: bool = True) -> tuple[int, int]:
+    """The 0-based (row, column) of C, or of the output y, asked for (y_{12}: row 1, column 2; y_{10,3}; y_{5} in 1-D)."""
     m = re.search(r"row\s+(\d+),\s+column\s+(\d+)", prompt)
     if m:
         return int(m.group(1)) - 1, int(m.group(2)) - 1
-    m = re.search(r"y_\{\((\d+),\s+(\d+)\)\}", prompt)
+    m = re.search(r"y_\{\(?(\d+),\s*(\d+)\)?\}", prompt)
     if m:
         return int(m.group(1)) - 1, int(m.group(2)) - 1
     m = re.search(r"y_\{(\d+)\}", prompt)
     assert m, f"no entry named in: {prompt}"
+    if two_d:
+        assert len(m.group(1)) == 2, f"a 2-D entry is two digits: {prompt}"
+        return int(m.group(1)[0]) - 1, int(m.group(1)[1]) - 1
     return 0, int(m.group(1)) - 1
 
 
@@ -184,7 +187,7 @@ def answer(kind: str, prompt: str, x: np.ndarray | None = None, k: np.ndarray | 
         k = np.ones(win)
     x2 = x if x.ndim == 2 else x[np.newaxis, :]
     k2 = k if k.ndim == 2 else k[np.newaxis, :]
-    r, c = prompt_entry(prompt)
+    r, c = prompt_entry(prompt, two_d=x.ndim == 2 and x.shape[0] > 1)  # a 1-D input shows as a one-row bmatrix
     if kind == "output_value":
         return float(forward(op, x2, k2, params)[r, c])
     in_shape = transposed_out_shape(x2.shape, k2.shape, params, params["output_padding"]) if op == "transposed_convolution" else x2.shape
