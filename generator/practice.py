@@ -189,7 +189,6 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     wins = ex.windows
     w = wins[int(rng.integers(len(wins)))]
     which = "this card's example" if n == 0 else "the input and kernel below"
-    pos = _pos(ex, w.row, w.col)
     op = _operation(ex)
     article = "an" if op[0] in "aeiou" else "a"
     prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{_sub(ex, w.row, w.col)}}}\\) (counting from 1)?"
