@@ -191,7 +191,8 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     which = "this card's example" if n == 0 else "the input and kernel below"
     op = _operation(ex)
     article = "an" if op[0] in "aeiou" else "a"
-    prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{_sub(ex, w.row, w.col)}}}\\) (counting from 1)?"
+    sub = _sub(ex, w.row, w.col)
+    prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{sub}}}\\) (counting from 1)?"
     if n:
         prompt += "\n\n" + _arrays_md(ex)
     value = w.value.item() if hasattr(w.value, "item") else w.value
