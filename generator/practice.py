@@ -14,6 +14,7 @@ Nothing here writes files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,7 +120,8 @@ def _arrays_md(ex: Example) -> str:
     """The input and kernel of a variant, as display math (pooling shows its window size)."""
     if ex.pooling:
         return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad \\text{{window }} {latex.shape(ex.k)} \\]"
-    return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
+    name = "y" if ex.transposed_op else "x"  # a transposed convolution's input is y, as on Deck 4's pages
+    return f"\\[ {name} = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
 
 
 def _params_json(ex: Example) -> dict[str, Any]:
@@ -168,6 +170,13 @@ def value_first(value: str, how: str, working: str) -> str:
 def _pos(ex: Example, row: int, col: int) -> str:
     """A 1-based position: ``(r, c)``, or one index for a 1-D example."""
     return f"{col + 1}" if ex.one_d else f"({row + 1}, {col + 1})"
+
+
+def _sub(ex: Example, row: int, col: int) -> str:
+    """An entry's subscript as the pages write it: ``y_{12}`` (row 1, column 2); ``y_{10,3}`` once an index has two digits."""
+    if ex.one_d:
+        return f"{col + 1}"
+    return f"{row + 1}{col + 1}" if max(row, col) < 9 else f"{row + 1},{col + 1}"
 
 
 def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
@@ -225,10 +234,10 @@ def output_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     wins = ex.windows
     w = wins[int(rng.integers(len(wins)))]
     which = "this card's example" if n == 0 else "the input and kernel below"
-    pos = _pos(ex, w.row, w.col)
     op = _operation(ex)
     article = "an" if op[0] in "aeiou" else "a"
-    prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{pos}}}\\) (counting from 1)?"
+    sub = _sub(ex, w.row, w.col)
+    prompt = f"For {which}, {article} {op} with {_given(ex)}, what is the output entry \\(y_{{{sub}}}\\) (counting from 1)?"
     if n:
         prompt += "\n\n" + _arrays_md(ex)
     value = w.value.item() if hasattr(w.value, "item") else w.value
@@ -374,7 +383,17 @@ def questions(examples: dict[str, Example], spec: PracticeSpec, card_id: str) ->
                 out.append(PARAM_KINDS[kind](rng, n, seen_sizes))
             else:
                 out.append(ARRAY_KINDS[kind](ex, rng, n))
+    if spec.example and base is not next(iter(examples.values())):
+        out = [_shown(q, base) if q.variant == 0 else q for q in out]
     return out
+
+
+def _shown(q: Question, ex: Example) -> Question:
+    """A variant-0 question on an example that is not the card's main one: name it by its arrays, shown in the prompt."""
+    if "this card's example" not in q.prompt:
+        return q
+    prompt = q.prompt.replace("this card's example", "the input and kernel below") + "\n\n" + _arrays_md(ex)
+    return dataclasses.replace(q, prompt=prompt)
 
 
 def given(ex: Example) -> str:

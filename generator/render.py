@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from . import anki, cache, content, explore, latex, markup, snippets, spec, study
+from . import anki, cache, content, explore, latex, markup, plaintext, snippets, spec, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -58,6 +58,7 @@ def environment(extra_template_dirs: list[Path] | None = None) -> jinja2.Environ
     env.filters["html_text"] = markup.html_text
     env.filters["cell"] = markup.cell
     env.filters["attr_text"] = markup.attr_text
+    env.filters["description"] = plaintext.description
     return env
 
 
@@ -193,6 +194,7 @@ def render_card(
         "figure": figs,
         "link": _links(all_cards, card),
         "pytorch": snippets.pytorch,
+        "pytorch_matrix": snippets.pytorch_matrix,
     }
     try:
         rc.markdown = env.get_template(card.template).render(ctx)

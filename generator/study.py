@@ -157,7 +157,8 @@ def key_result(ex: Example) -> str:
             f"the output \\({latex.shape(ex.output)}\\)."
         )
     kernel = f"\\text{{window }} {latex.shape(ex.k)}" if ex.pooling else f"k = {latex.bmatrix(ex.k)}"
-    return f"{lead}\n\n\\[ x = {latex.bmatrix(ex.x)}, \\quad {kernel} \\]\n\n\\[ y = {latex.bmatrix(ex.output)} \\]"
+    x, y = ("y", "x'") if ex.transposed_op else ("x", "y")  # a transposed convolution maps y to x', as on Deck 4's pages
+    return f"{lead}\n\n\\[ {x} = {latex.bmatrix(ex.x)}, \\quad {kernel} \\]\n\n\\[ {y} = {latex.bmatrix(ex.output)} \\]"
 
 
 def transposed_result(ex: Example) -> str:

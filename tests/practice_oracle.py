@@ -26,7 +26,7 @@ def parse_bmatrix(body: str) -> np.ndarray:
 
 def prompt_arrays(prompt: str) -> tuple[np.ndarray | None, np.ndarray | None, tuple[int, int] | None]:
     """The input, kernel (or pooling window size) shown in a prompt's display math."""
-    x = re.search(r"x\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
+    x = re.search(r"(?<![A-Za-z\\])[xy]\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)  # y: a transposed input
     k = re.search(r"k\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
     win = re.search(r"\\text\{window\s+\}\s+(\d+)\s+\\times\s+(\d+)", prompt)
     return (
@@ -75,16 +75,19 @@ def prompt_operation(prompt: str) -> str:
     raise AssertionError(f"no operation named in: {prompt}")
 
 
-def prompt_entry(prompt: str) -> tuple[int, int]:
-    """The 0-based (row, column) of C, or of the output y, asked for."""
+def prompt_entry(prompt: str, two_d: bool = True) -> tuple[int, int]:
+    """The 0-based (row, column) of C, or of the output y, asked for (y_{12}: row 1, column 2; y_{10,3}; y_{5} in 1-D)."""
     m = re.search(r"row\s+(\d+),\s+column\s+(\d+)", prompt)
     if m:
         return int(m.group(1)) - 1, int(m.group(2)) - 1
-    m = re.search(r"y_\{\((\d+),\s+(\d+)\)\}", prompt)
+    m = re.search(r"y_\{\(?(\d+),\s*(\d+)\)?\}", prompt)
     if m:
         return int(m.group(1)) - 1, int(m.group(2)) - 1
     m = re.search(r"y_\{(\d+)\}", prompt)
     assert m, f"no entry named in: {prompt}"
+    if two_d:
+        assert len(m.group(1)) == 2, f"a 2-D entry is two digits: {prompt}"
+        return int(m.group(1)[0]) - 1, int(m.group(1)[1]) - 1
     return 0, int(m.group(1)) - 1
 
 
@@ -184,7 +187,7 @@ def answer(kind: str, prompt: str, x: np.ndarray | None = None, k: np.ndarray | 
         k = np.ones(win)
     x2 = x if x.ndim == 2 else x[np.newaxis, :]
     k2 = k if k.ndim == 2 else k[np.newaxis, :]
-    r, c = prompt_entry(prompt)
+    r, c = prompt_entry(prompt, two_d=x.ndim == 2 and x.shape[0] > 1)  # a 1-D input shows as a one-row bmatrix
     if kind == "output_value":
         return float(forward(op, x2, k2, params)[r, c])
     in_shape = transposed_out_shape(x2.shape, k2.shape, params, params["output_padding"]) if op == "transposed_convolution" else x2.shape
@@ -222,8 +225,9 @@ def worked_example(text: str) -> tuple[np.ndarray, np.ndarray]:
     x, k, win = prompt_arrays(sentence)
     if win is not None:
         k = np.ones(win)
-    y = re.search(r"y = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", sentence, re.S)
-    assert y, f"no result y in: {sentence}"
+    out = "x'" if op == "transposed_convolution" else "y"  # a transposed convolution maps y to x'
+    y = re.search(out + r" = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", sentence, re.S)
+    assert y, f"no result {out} in: {sentence}"
     stated = parse_bmatrix(y.group(1))
     want = transposed(x, k, params) if op == "transposed_convolution" else forward(op, x, k, params)
     return stated, want

@@ -312,13 +312,13 @@ def deck_files() -> list[dict]:
     return [yaml.safe_load(f.read_text(encoding="utf-8")) for f in sorted(DECKS.glob("*.yaml"))]
 
 
-def test_decks_appear_in_order_1_to_5_in_the_nav():
+def test_decks_appear_in_order_in_the_nav():
     nav = yaml.safe_load((ROOT / "docs/.nav.yml").read_text(encoding="utf-8"))["nav"]
     titles = [next(iter(item)) for item in nav if isinstance(item, dict)]
     numbers = [int(m.group(1)) for t in titles if (m := re.match(r"Deck (\d+):", t))]
-    assert numbers == [1, 2, 3, 4, 5], titles
     decks = sorted(deck_files(), key=lambda d: d["order"])
-    assert [d["order"] for d in decks] == [1, 2, 3, 4, 5]
+    assert numbers == list(range(1, len(decks) + 1)) and len(decks) >= 6, titles
+    assert [d["order"] for d in decks] == numbers
     assert [d["title"] for d in decks] == [t for t in titles if re.match(r"Deck \d+:", t)]
     for d in decks:
         assert d["title"].startswith(f"Deck {d['order']}:"), d["title"]
@@ -330,7 +330,7 @@ def test_site_data_lists_decks_in_order(data):
         n = int(re.match(r"Deck (\d+):", c["deck_title"]).group(1))
         if not order or order[-1] != n:
             order.append(n)
-    assert order == sorted(set(order)) == [1, 2, 3, 4, 5]
+    assert order == sorted(set(order)) == list(range(1, len(order) + 1)) and len(order) >= 6
 
 
 def readme_decks() -> str:

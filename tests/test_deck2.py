@@ -355,3 +355,24 @@ def test_multi_channel_blocks_and_product():
     q = spec_card(DECK2, "multi-channel-matrix")["data"]["practice_layer"]
     o2 = q["i"] - q["k"] + 1
     assert f"\\(C\\) is \\({q['c_out'] * o2 * o2} \\times {q['c_in'] * q['i'] ** 2}\\)" in page
+
+
+def test_toeplitz_density_and_stride_one_only():
+    """Issue 12: the small example is 56.25 % non-zero (density k²/i²); a strided C is a row subsample whose blocks are not Toeplitz."""
+    page = page_text("matrix", "toeplitz-structure")
+    assert "Almost every entry is zero" not in page
+    spec = spec_example(DECK2, "toeplitz-structure")
+    k, x = arr(spec["kernel"]), arr(spec["input"])
+    C = brute_C(x.shape, np.ones_like(k))
+    pct = 100 * np.count_nonzero(C) / C.size
+    assert pct == 100 * k.size / x.size  # k²/i²
+    assert f"\\approx {pct:g}\\,\\%\\)" in page
+    # stride 2 on a 5×5 input: rows of the stride-1 matrix, by loops
+    kern = np.arange(1, 10).reshape(3, 3)
+    C1, C2 = brute_C((5, 5), kern), brute_C((5, 5), kern, s=2)
+    rows = [r * 3 + c for r in (0, 2) for c in (0, 2)]
+    assert np.array_equal(C2, C1[rows])
+    assert f"is rows {', '.join(str(r + 1) for r in rows)} of the stride-1 matrix" in page
+    block = C2[:2, :5]
+    assert block[0, 0] != block[1, 1]  # not constant along the main diagonal: not Toeplitz
+    assert latex.bmatrix(block) in page

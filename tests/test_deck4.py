@@ -254,7 +254,11 @@ def test_zero_insertion_same_numbers(pages, deck):
     assert np.array_equal(out, signal.convolve2d(y, K, mode="full"))
     assert np.array_equal(out, brute_scatter(y, K))
     assert f"\\tilde{{y}} = {latex.bmatrix(z)}, \\qquad \\operatorname{{rot180}}(k) = {latex.bmatrix(np.rot90(K, 2))}" in page
-    assert f"\\tilde{{y}} \\star \\operatorname{{rot180}}(k) = {latex.bmatrix(out)}" in page
+    # issue 12: cross-correlation with rot180(k) is the true convolution (scipy's convolve2d) with k unrotated
+    assert np.array_equal(out, signal.convolve2d(z, K, mode="valid"))
+    assert f"\\tilde{{y}} \\star \\operatorname{{rot180}}(k) = \\tilde{{y}} * k = {latex.bmatrix(out)}" in page
+    assert "cross-correlation with \\(\\operatorname{rot180}(k)\\)" in page
+    assert "direct** convolution at stride 1 of a zero-inserted, padded input with the kernel rotated" not in page
     spec = deck["zero-insertion"]["examples"]["strided"]
     ys, ks, s = np.array(spec["input"]), np.array(spec["kernel"]), spec["stride"]
     z2 = brute_zero_insert(ys, ks.shape[0], s, spec["padding"])
@@ -448,6 +452,8 @@ def test_gradient_against_autograd(pages, deck):
 def test_checkerboard_counts(pages, deck, docs):
     page = pages["checkerboard"]
     for name, ex in deck["checkerboard"]["examples"].items():
+        if np.any(np.array(ex["kernel"]) != 1):  # shaped kernels: test_checkerboard_kernel_can_cancel_or_create
+            continue
         n, k, s, p = len(ex["input"]), len(ex["kernel"]), ex["stride"], ex["padding"]
         counts = brute_counts(n, k, s, p)
         assert np.array_equal(counts, brute_scatter(np.ones((n, n), dtype=int), np.ones((k, k), dtype=int), s, p))
@@ -476,18 +482,18 @@ def test_pytorch_snippets_state_what_the_call_computes(cid, pages):
     """Parse each conv_transpose2d snippet and recompute it with the brute-force scatter (PyTorch's documented semantics)."""
     for code in _snippets(pages[cid]):
         tensors = dict(re.findall(r"^(\w+) = torch\.tensor\((\[.*?\]), dtype", code, flags=re.M))
-        call = re.search(r"^y = F\.conv_transpose2d\((\w+), (\w+), (.*)\)$", code, flags=re.M)
+        call = re.search(r"^xt = F\.conv_transpose2d\((\w+), (\w+), (.*)\)$", code, flags=re.M)
         if not call:
             continue
         kw = dict(re.findall(r"(\w+)=([^,()]+|\([^)]*\))", call.group(3)))
         y, k = np.array(ast.literal_eval(tensors[call.group(1)])), np.array(ast.literal_eval(tensors[call.group(2)]))
         s, p, a, d = (int(ast.literal_eval(kw[n])) for n in ("stride", "padding", "output_padding", "dilation"))
         out = brute_scatter(y, k, s, p, d, a)
-        assert f"print(y.shape)  # torch.Size([1, 1, {out.shape[0]}, {out.shape[1]}])" in code
-        m = re.search(r"print\(y\.squeeze\(\)\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
+        assert f"print(xt.shape)  # torch.Size([1, 1, {out.shape[0]}, {out.shape[1]}])" in code
+        m = re.search(r"print\(xt\[0, 0\]\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
         if m:
             assert ast.literal_eval(m.group(1)) == out.tolist()
-        m = re.search(r"print\(y\[0, 0, -1\]\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
+        m = re.search(r"print\(xt\[0, 0, -1\]\.int\(\)\.tolist\(\)\)  # (.*)$", code, flags=re.M)
         if m:
             assert ast.literal_eval(m.group(1)) == out[-1].tolist()
 
@@ -547,8 +553,114 @@ def test_shared_snippet_for_transposed_examples(stride, padding, dilation, outpu
                 for j in range(k.shape[1]):
                     full[rr * sh + i * dh, cc * sw + j * dw] += y[rr, cc] * k[i, j]
     want = full[t : H - b, l : W - r]
-    got = scope["y"].squeeze(0).squeeze(0).numpy()
+    got = scope["xt"].squeeze(0).squeeze(0).numpy()
     assert got.shape == want.shape
     assert np.array_equal(np.rint(got).astype(np.int64), want)
     assert f"torch.Size([1, 1, {want.shape[0]}, {want.shape[1]}])" in code
     assert np.array_equal(ex.output, want)
+
+
+# ----------------------------------------------------------------------------- not-an-inverse: when Cᵀ and C⁺ invert
+
+
+def test_not_an_inverse_when_the_transpose_inverts(pages, deck):
+    """Issue 12: Cᵀ does invert C when C's columns are orthonormal; C⁺ inverts a full-column-rank C."""
+    page = pages["not-an-inverse"]
+    assert "never its values" not in page
+    ex = deck["not-an-inverse"]["examples"]
+    # the delta kernel with "same" padding: C (built by loops) is the identity, the round trip is exact
+    x, k = np.array(ex["identity"]["input"]), np.array(ex["identity"]["kernel"])
+    C = brute_C(x.shape, k, 1, ex["identity"]["padding"])
+    assert np.array_equal(brute_transpose(C) @ C, np.eye(x.size, dtype=int))
+    back = brute_scatter(brute_corr(x, k, 1, 1), k, 1, 1)
+    assert np.array_equal(back, x)
+    assert f"C^\\top y = {latex.bmatrix(back)} = x" in page
+    assert f"is the \\({x.size} \\times {x.size}\\) identity" in page
+    # the orthogonal channel mix: Q^T Q = I by exact fractions
+    from fractions import Fraction as Fr
+
+    Q = [[Fr(3, 5), Fr(-4, 5)], [Fr(4, 5), Fr(3, 5)]]
+    assert [[sum(Q[r][i] * Q[r][j] for r in range(2)) for j in range(2)] for i in range(2)] == [[1, 0], [0, 1]]
+    assert "\\tfrac{3}{5} & -\\tfrac{4}{5}" in page
+    # the tall case: least squares (lstsq, not pinv) recovers x exactly; the transpose does not
+    x, k = np.array(ex["tall"]["input"]), np.array(ex["tall"]["kernel"])
+    C = brute_C(x.shape, k, 1, 1)
+    assert C.shape[0] > C.shape[1] and np.linalg.matrix_rank(C) == C.shape[1]
+    y = brute_corr(x, k, 1, 1).ravel()
+    assert np.array_equal(C @ x.ravel(), y)
+    rec = np.linalg.lstsq(C.astype(float), y.astype(float), rcond=None)[0]
+    assert np.allclose(rec, x.ravel())
+    ct = (brute_transpose(C) @ y).reshape(x.shape)
+    assert not np.array_equal(ct, x)
+    assert f"C^\\top y = {latex.bmatrix(ct)}, \\qquad C^+ y = {latex.bmatrix(x)} = x" in page
+    # the wide Sobel case: the minimum-norm solution reproduces y, is not x, and is shorter than x
+    C = brute_C(X.shape, K)
+    y = C @ X.ravel()
+    xh = C.T @ np.linalg.solve((C @ C.T).astype(float), y.astype(float))  # C^T (C C^T)^{-1} y
+    assert np.allclose(C @ xh, y) and not np.allclose(xh, X.ravel())
+    assert np.linalg.norm(xh) < np.linalg.norm(X)
+    assert f"C^+ y \\approx {latex.bmatrix(np.round(xh, 4).reshape(4, 4) + 0.0)}" in page
+
+
+@pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+def test_not_an_inverse_round_trips_in_pytorch(deck):
+    ex = deck["not-an-inverse"]["examples"]["identity"]
+    x = torch.tensor(ex["input"], dtype=torch.float64).reshape(1, 1, 4, 4)
+    k = torch.tensor(ex["kernel"], dtype=torch.float64).reshape(1, 1, 3, 3)
+    assert torch.equal(F.conv_transpose2d(F.conv2d(x, k, padding=1), k, padding=1), x)
+    Q = torch.tensor([[3.0, -4.0], [4.0, 3.0]], dtype=torch.float64).reshape(2, 2, 1, 1) / 5
+    x2 = torch.arange(18, dtype=torch.float64).reshape(1, 2, 3, 3)
+    assert torch.allclose(F.conv_transpose2d(F.conv2d(x2, Q), Q), x2)
+
+
+def test_output_padding_beyond_the_stamps_is_zeros(pages, deck):
+    """Issue 12: with a > p the last a - p rows and columns are zeros (brute-force scatter); with a <= p they are stamp cells."""
+    page = pages["output-padding"]
+    assert "does not pad with zeros" not in page
+    ex = deck["output-padding"]["examples"]["beyond"]
+    y, k = np.array(ex["input"]), np.array(ex["kernel"])
+    s, p, a = ex["stride"], ex["padding"], ex["output_padding"]
+    assert a > p
+    out = brute_scatter(y, k, s, p, 1, a)
+    assert not out[-(a - p):, :].any() and not out[:, -(a - p):].any()
+    assert out[: out.shape[0] - (a - p), : out.shape[1] - (a - p)].any(axis=0).all()
+    assert f"x' = {latex.bmatrix(out)}" in page
+    assert f"Here \\(a - p = {a - p}\\)" in page
+    # the sweep: for every a < s and p, the number of all-zero trailing rows is max(a - p, 0) (a kernel with no zero row)
+    kk = np.ones((3, 3), dtype=int)
+    for s in (2, 3):
+        for p in range(3):
+            for a in range(s):
+                o = brute_scatter(np.ones((3, 3), dtype=int), kk, s, p, 1, a)
+                zero_rows = next((j for j in range(o.shape[0]) if o[o.shape[0] - 1 - j].any()), o.shape[0])
+                assert zero_rows == max(a - p, 0), (s, p, a)
+
+
+def test_checkerboard_kernel_can_cancel_or_create(pages, deck, docs):
+    """Issue 12: [1,2,1]⊗[1,2,1] at k=3, s=2 gives a flat interior; alternating taps at k=4, s=2 a checkerboard; resize+conv is flat."""
+    page = pages["checkerboard"]
+    assert "only in part" not in page
+    ex = deck["checkerboard"]["examples"]
+    cancel, learned = ex["cancel"], ex["learned"]
+    k = np.array(cancel["kernel"])
+    assert np.array_equal(k, 4 * np.outer([0.5, 1, 0.5], [0.5, 1, 0.5]))
+    out = brute_scatter(np.array(cancel["input"]), k, cancel["stride"], cancel["padding"])
+    assert len(k) % cancel["stride"] != 0  # uneven overlap...
+    inner = out[2:-2, 2:-2]
+    assert inner.size and np.all(inner == 4)  # ...cancelled exactly
+    assert f"x' = {latex.bmatrix(out)}" in page and "Away from the border every value is 4" in page
+    k2 = np.array(learned["kernel"])
+    out2 = brute_scatter(np.array(learned["input"]), k2, learned["stride"], learned["padding"])
+    assert len(k2) % learned["stride"] == 0  # even overlap...
+    counts = brute_counts(4, len(k2), learned["stride"], learned["padding"])
+    assert len(set(counts[2:-2, 2:-2].ravel())) == 1
+    inner2 = out2[2:-2, 2:-2]
+    assert sorted(set(inner2.ravel())) == [0, 4]  # ...yet a checkerboard
+    assert f"x' = {latex.bmatrix(out2)}" in page and "the values are \\(0, 4\\), alternating" in page
+    # resize then convolve: nearest ×2, 3×3 ones, 'same' padding, by scipy
+    up = np.repeat(np.repeat(np.ones((4, 4), dtype=int), 2, axis=0), 2, axis=1)
+    res = signal.correlate2d(up, np.ones((3, 3), dtype=int), mode="same")
+    assert set(res[1:-1, 1:-1].ravel()) == {9}
+    assert "has the value 9, the sum of the taps" in page
+    for name in ("cancel", "learned"):
+        assert (docs / f"cards/transposed/figures/checkerboard-{name}-output-heatmap.svg").exists()

@@ -110,6 +110,11 @@ def test_card_page_has_every_part(rendered, cid):
 @pytest.mark.parametrize("cid", CARD_IDS)
 def test_examples_match_brute_force(rendered, cid):
     for e in rendered[cid].examples.values():
+        if e.multi:  # several channels: checked against loops in test_flattening_order_page
+            continue
+        if e.name != next(iter(rendered[cid].examples)):  # a practice-only example: its output is in cards.json, not on the page
+            assert np.array_equal(e.output, brute_corr(e.x, e.k, e.stride[0], e.padding, e.dilation[0]))
+            continue
         pad = e.padding
         assert np.array_equal(e.output, brute_corr(e.x, e.k, e.stride[0], pad, e.dilation[0]))
         assert f"{latex.bmatrix(e.output)}" in md(rendered, cid)
@@ -177,10 +182,10 @@ def test_dilation_conventions_page(rendered):
         for b in range(e.k.shape[1]):
             holed[a * (g + 1), b * (g + 1)] = e.k[a, b]
     assert np.array_equal(deck5.gap_dilated_kernel(e.k, g), holed)
-    assert f"k_{{d = {d}}} = {latex.bmatrix(holed)}" in page and f"k_{{g = {g}}} = {latex.bmatrix(holed)}" in page
+    assert f"k_{{d = {d}}} = {latex.bmatrix(holed)}" in page and f"k_{{z = {g}}} = {latex.bmatrix(holed)}" in page
     y = signal.correlate2d(e.x, holed, mode="valid")
     assert np.array_equal(y, brute_corr(e.x, e.k, d=d))
-    assert f"x \\star k_{{g = {g}}} = {latex.bmatrix(y)}" in page
+    assert f"x \\star k_{{z = {g}}} = {latex.bmatrix(y)}" in page
     assert holed.shape[0] == 5  # hand-checked: 3 taps, one hole between each
     yc = signal.correlate2d(e.x, e.k, mode="valid")
     assert not np.array_equal(yc.shape, y.shape) and latex.bmatrix(yc) in page
@@ -230,30 +235,46 @@ def test_floor_page_table():
 
 
 def test_flattening_order_page(rendered):
+    """NCHW vs NHWC (issue 12: no longer a repeat of the flatten card): C built by loops in each layout."""
     page = md(rendered, "flattening-order")
     e = rendered["flattening-order"].examples["orders"]
-    x, k = e.x, e.k
-    h, w = x.shape
-    kh, kw = k.shape
-    oh, ow = h - kh + 1, w - kw + 1
-    C_row = np.zeros((oh * ow, h * w), dtype=np.int64)
-    C_col = np.zeros((oh * ow, h * w), dtype=np.int64)
-    for r in range(oh):
-        for c in range(ow):
-            for a in range(kh):
-                for b in range(kw):
-                    C_row[r * ow + c, (r + a) * w + (c + b)] = k[a, b]
-                    C_col[c * oh + r, (c + b) * h + (r + a)] = k[a, b]
-    assert not np.array_equal(C_row, C_col)
-    assert f"C_{{\\text{{row}}}} = {latex.bmatrix(C_row)}" in page
-    assert f"C_{{\\text{{col}}}} = {latex.bmatrix(C_col)}" in page
-    y = signal.correlate2d(x, k, mode="valid")
-    assert np.array_equal((C_row @ x.flatten()).reshape(oh, ow), y)
-    assert np.array_equal((C_col @ x.T.flatten()).reshape(ow, oh).T, y)
-    assert latex.bmatrix(C_col @ x.T.flatten()) in page
-    assert f"They differ in {int((C_row != C_col).sum())} of their {C_row.size} entries" in page
-    wrong = C_row @ x.T.flatten()
-    assert not np.array_equal(wrong, C_row @ x.flatten()) and latex.bmatrix(wrong) in page
+    x, w = e.x, e.k  # (ci, h, wd), (co, ci, kh, kw)
+    ci, h, wd = x.shape
+    co, _, kh, kw = w.shape
+    oh, ow = h - kh + 1, wd - kw + 1
+    nchw = lambda c, r, q: c * h * wd + r * wd + q  # noqa: E731
+    nhwc = lambda c, r, q: (r * wd + q) * ci + c  # noqa: E731
+    onchw = lambda o, r, q: o * oh * ow + r * ow + q  # noqa: E731
+    onhwc = lambda o, r, q: (r * ow + q) * co + o  # noqa: E731
+    C1 = np.zeros((co * oh * ow, x.size), dtype=np.int64)
+    C2 = np.zeros_like(C1)
+    for o in range(co):
+        for r in range(oh):
+            for q in range(ow):
+                for c in range(ci):
+                    for a in range(kh):
+                        for b in range(kw):
+                            C1[onchw(o, r, q), nchw(c, r + a, q + b)] = w[o, c, a, b]
+                            C2[onhwc(o, r, q), nhwc(c, r + a, q + b)] = w[o, c, a, b]
+    y = np.stack([sum(signal.correlate2d(x[c], w[o, c], mode="valid") for c in range(ci)) for o in range(co)])
+    x_nhwc = np.moveaxis(x, 0, -1).ravel()
+    assert np.array_equal(C1 @ x.ravel(), y.ravel())
+    assert np.array_equal(C2 @ x_nhwc, np.moveaxis(y, 0, -1).ravel())
+    assert f"C_{{\\text{{NCHW}}}} = {latex.bmatrix(C1)}" in page
+    assert f"C_{{\\text{{NHWC}}}} = {latex.bmatrix(C2)}" in page
+    assert f"\\hat{{x}}_{{\\text{{NHWC}}}} = {latex.bmatrix(x_nhwc)}^\\top" in page
+    assert f"They differ in {int((C1 != C2).sum())} of their {C1.size} entries" in page
+    wrong = C1 @ x_nhwc
+    assert not np.array_equal(wrong, y.ravel()) and latex.bmatrix(wrong) in page
+    assert "Row-major or column-major" not in page  # the flatten card teaches that
+
+
+def test_flattening_order_layouts_in_pytorch(rendered):
+    torch = pytest.importorskip("torch")
+    e = rendered["flattening-order"].examples["orders"]
+    x = torch.tensor(e.x, dtype=torch.float64)[None]
+    assert torch.equal(x.to(memory_format=torch.channels_last).flatten(), x.flatten())
+    assert x.permute(0, 2, 3, 1).flatten().tolist() == np.moveaxis(e.x, 0, -1).ravel().tolist()
 
 
 # ----------------------------------------------------------------------------- what the pages say about PyTorch
@@ -283,3 +304,38 @@ def test_pytorch_behaves_as_the_pages_say(rendered):
     d = rendered["floor-vs-invalid"].examples["dropped"]
     y = F.conv2d(torch.tensor(d.x, dtype=torch.float64)[None, None], torch.tensor(d.k, dtype=torch.float64)[None, None], stride=2)
     assert y[0, 0].numpy().tolist() == d.output.tolist()
+
+
+# ----------------------------------------------------------------------------- same padding: the parity of d(k - 1)
+
+
+def test_same_padding_parity_table(rendered):
+    """Issue 12: d(k - 1) is odd only for even k and odd d; the table's splits keep o = i (brute force)."""
+    page = md(rendered, "padding-conventions")
+    assert "for an even \\(k\\) that number is odd" not in page
+    assert "\\(k = 2\\), \\(d = 2\\), splits evenly" in page
+    x = np.arange(1, 50).reshape(7, 7) % 5
+    for d in (1, 2, 3):
+        cells = []
+        for k in (2, 3, 4, 5):
+            total = d * (k - 1)
+            assert (total % 2 == 1) == (k % 2 == 0 and d % 2 == 1)
+            before, after = total // 2, total - total // 2
+            y = brute_corr(x, np.ones((k, k), dtype=int), 1, (before, after, before, after), d)
+            assert y.shape == x.shape
+            cell = f"{total}: ({before}, {after})"
+            cells.append(f"**{cell}**" if total % 2 else cell)
+        assert f"| \\(d = {d}\\) | " + " | ".join(cells) + " | " in page
+
+
+def test_same_padding_split_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = torch.arange(49, dtype=torch.float64).reshape(1, 1, 7, 7)
+    for d in (1, 2, 3):
+        for k in (2, 3, 4, 5):
+            w = torch.arange(1, k * k + 1, dtype=torch.float64).reshape(1, 1, k, k)
+            total = d * (k - 1)
+            before, after = total // 2, total - total // 2
+            explicit = F.conv2d(F.pad(x, (before, after, before, after)), w, dilation=d)
+            assert torch.equal(F.conv2d(x, w, padding="same", dilation=d), explicit), (d, k)

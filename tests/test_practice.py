@@ -352,3 +352,19 @@ def test_a_wrong_expected_answer_is_caught(kind):
     want = oracle.new_answer(kind, q.prompt, None, None) if kind not in OLD_KINDS else oracle.answer(kind, q.prompt)
     assert expected_matches(exp, want)
     assert not expected_matches(bad, want)
+
+
+def test_this_cards_example_is_the_cards_main_example():
+    """Issue 12: a question on an example other than the card's first one shows that example's arrays, not 'this card's example'."""
+    checked = 0
+    for card in real_cards():
+        first = next(iter(card.examples), None)
+        if not card.practice.example or card.practice.example == first:
+            continue
+        for q in card_questions(card):
+            if q.variant == 0 and q.kind in ("c_entry", "output_value"):
+                assert "this card's example" not in q.prompt, f"{card.id}: {q.prompt}"
+                px, _, _ = oracle.prompt_arrays(q.prompt)
+                assert px is not None and np.array_equal(px.ravel(), np.asarray(q.arrays["input"]).ravel()), card.id
+                checked += 1
+    assert checked >= 2  # channels and padding-modes, at least

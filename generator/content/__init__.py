@@ -11,7 +11,7 @@ from typing import Any
 
 from ..examples import Example
 from ..spec import CardSpec
-from . import deck1, deck2, deck3, deck4, deck5
+from . import deck1, deck2, deck3, deck4, deck5, deck6
 
 Extra = Callable[[CardSpec, dict[str, Example]], dict[str, Any]]
 
@@ -27,7 +27,7 @@ def _merge(target: dict[str, Any], source: dict[str, Any], what: str, module: st
     target.update(source)
 
 
-for _module in (deck1, deck2, deck3, deck4, deck5):
+for _module in (deck1, deck2, deck3, deck4, deck5, deck6):
     _merge(EXTRAS, _module.EXTRAS, "extras", _module.__name__)
     _merge(FIGURES, getattr(_module, "FIGURES", {}), "figures", _module.__name__)
 

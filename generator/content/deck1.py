@@ -392,14 +392,17 @@ def coverage_figure(e: Example) -> tuple[bytes, str]:
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes, ncol=3, frameon=False, fontsize=8)
     lines = uncovered_lines(e)
-    never = [f"row {d['index']}" for d in lines["rows"]] + [f"column {d['index']}" for d in lines["columns"]]
+    def _name(d: dict[str, Any], axis: str) -> str:
+        return f"{axis} {d['index']} of the padded grid (padding)" if d["padding"] else f"input {axis} {d['input_index']}"
+
+    never = [_name(d, "row") for d in lines["rows"]] + [_name(d, "column") for d in lines["columns"]]
     alt = (
         f"The {e.in_hw[0]}×{e.in_hw[1]} input"
         + (f" padded to {h}×{w} (padding hatched)" if mask.any() else "")
         + f", with the last of the {e.out_hw[0] * e.out_hw[1]} windows of the {kh}×{kw} kernel "
         f"at stride {sh if sh == sw else (sh, sw)} outlined and, dashed, where one more stride would put it, past the edge; "
         "beside it, the number of windows covering each cell. "
-        + (f"Never covered (red): padded {', '.join(never)}." if never else "Every cell is covered at least once.")
+        + (f"Never covered (red): {', '.join(never)}." if never else "Every cell is covered at least once.")
     )
     return F.to_svg(fig), alt
 

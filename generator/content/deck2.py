@@ -169,6 +169,27 @@ def toeplitz_extra(card: CardSpec, examples: Examples) -> dict[str, Any]:
         "small": small,
         "real": real,
         "distinct_weights": kh * kw,
+        "strided": strided_structure(in_hw[0] + 1, kh, 2),
+    }
+
+
+def is_toeplitz(a: np.ndarray) -> bool:
+    """Constant along every diagonal."""
+    return all(len(set(np.diagonal(a, off).tolist())) <= 1 for off in range(-a.shape[0] + 1, a.shape[1]))
+
+
+def strided_structure(i: int, k: int, s: int) -> dict[str, Any]:
+    """An i × i input, k × k kernel of taps 1..k², stride s: C is a row subsample of the stride-1 C; its blocks are not Toeplitz."""
+    kern = np.arange(1, k * k + 1).reshape(k, k)
+    C1 = core.unrolled_matrix((i, i), kern, core.params())
+    Cs = core.unrolled_matrix((i, i), kern, core.params(stride=s))
+    o1, os_ = core.output_size(i, k, 1, 0), core.output_size(i, k, s, 0)
+    rows = [r * s * o1 + c * s for r in range(os_) for c in range(os_)]
+    block = Cs[:os_, :i]  # output row 1 against input row 1
+    return {
+        "i": i, "k": k, "s": s, "shape": Cs.shape, "shape1": C1.shape, "rows": [r + 1 for r in rows],
+        "subsample": bool(np.array_equal(Cs, C1[rows])), "block": block, "block_toeplitz": is_toeplitz(block),
+        "block1_toeplitz": is_toeplitz(C1[:o1, :i]),
     }
 
 
@@ -269,7 +290,7 @@ def unfold_snippet(e: Example) -> str:
             f"k = torch.tensor({snippets.pylist(e.k)}, dtype=torch.float64)",
             f"P = F.unfold(x, kernel_size=({kh}, {kw}), padding=({t}, {l}), stride={e.stride[0]})[0]  # shape ({kh * kw}, {e.output.size})",
             "y = k.reshape(1, -1) @ P  # the kernel as a row times the patches",
-            f"print(y.reshape({e.out_hw[0]}, {e.out_hw[1]}))",
+            snippets.values_line(f"y.reshape({e.out_hw[0]}, {e.out_hw[1]})", e.output),
         ]
     )
 

@@ -219,11 +219,80 @@ def output_padding(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
         "extra_row": extra_row, "extra_col": extra_col,
         "extra_nonzero": int(np.count_nonzero(extra_row)) + int(np.count_nonzero(extra_col[:-1])),
         "back": back, "ranges": ranges,
+        "beyond": [beyond_stamps(e) for e in list(ex.values())[1:]],
     }
 
 
+def beyond_stamps(e: Example) -> dict[str, Any]:
+    """Where output_padding a reaches past the stamps: the last max(a - p, 0) rows (and columns) are zeros.
+
+    The stamps cover uncropped rows 0 .. s(i' - 1) + d(k - 1); the output keeps rows p .. p + o' - 1,
+    so the last p + o' - 1 - (s(i' - 1) + d(k - 1)) = a - p of them lie past every stamp.
+    """
+    sz = sizes_of(e)
+    zeros = max(sz["a"] - sz["p"], 0)
+    out = e.output
+    return {
+        "e": e, "sz": sz, "zeros": zeros, "out": out,
+        "zero_rows": bool(zeros and not out[-zeros:, :].any() and not out[:, -zeros:].any()),
+    }
+
+
+def _clean(a: np.ndarray, digits: int = 10) -> np.ndarray:
+    """Floats rounded to ``digits`` decimals, integers where they are whole, and no negative zero."""
+    r = np.round(np.asarray(a, dtype=float), digits) + 0.0
+    return r.astype(np.int64) if np.all(r == np.rint(r)) else r
+
+
+def orthogonal_mix() -> dict[str, Any]:
+    """A 1×1 convolution mixing two channels by the rotation Q = [[3/5, -4/5], [4/5, 3/5]].
+
+    Its matrix (channel-major flattening of a 2 × n input) is Q ⊗ I_n, so CᵀC = QᵀQ ⊗ I_n = I.
+    """
+    Q = np.array([[3, -4], [4, 3]]) / 5
+    n = 4
+    C = np.kron(Q, np.eye(n))
+    return {"Q": Q, "QtQ": _clean(Q.T @ Q), "identity": bool(np.allclose(C.T @ C, np.eye(2 * n)))}
+
+
+def inverse_cases(ex: dict[str, Example]) -> dict[str, Any]:
+    """When the transpose inverts (orthonormal columns) and what the pseudo-inverse C⁺ recovers."""
+    out: dict[str, Any] = {}
+    if "identity" in ex:
+        e = ex["identity"]
+        C = e.C
+        back = (C.T @ e.output.ravel()).reshape(e.x.shape)
+        out["identity"] = {
+            "e": e, "C_is_I": bool(np.array_equal(C, np.eye(C.shape[0], dtype=C.dtype))),
+            "CtC_is_I": bool(np.array_equal(C.T @ C, np.eye(C.shape[1], dtype=C.dtype))),
+            "back": back, "same": bool(np.array_equal(back, e.x)), "n": C.shape[1],
+        }
+    if "tall" in ex:
+        e = ex["tall"]
+        C = e.C
+        y = e.output.ravel()
+        pinv = np.linalg.pinv(C)
+        rec = _clean(pinv @ y, 8)
+        out["tall"] = {
+            "e": e, "shape": C.shape, "rank": int(np.linalg.matrix_rank(C)),
+            "back": (C.T @ y).reshape(e.x.shape), "rec": rec.reshape(e.x.shape),
+            "same": bool(np.array_equal(rec.reshape(e.x.shape), e.x)),
+        }
+    sobel = next(iter(ex.values()))
+    C = sobel.C
+    y = sobel.output.ravel()
+    xh = np.linalg.pinv(C) @ y
+    out["wide"] = {
+        "shape": C.shape, "rank": int(np.linalg.matrix_rank(C)), "xhat": _clean(xh, 4).reshape(sobel.x.shape),
+        "reproduces": bool(np.allclose(C @ xh, y)), "same": bool(np.allclose(xh, sobel.x.ravel())),
+        "norm_xhat": float(np.round(np.linalg.norm(xh), 3)), "norm_x": float(np.round(np.linalg.norm(sobel.x), 3)),
+    }
+    out["orth"] = orthogonal_mix()
+    return out
+
+
 def not_an_inverse(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
-    fwd, strided = list(ex.values())[:2]
+    fwd, strided = ex["sobel"], ex["strided"]
     C = fwd.C
     CtC = C.T @ C
     I = np.eye(CtC.shape[0], dtype=CtC.dtype)
@@ -244,6 +313,7 @@ def not_an_inverse(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
         "naive": naive, "naive_shape": naive.shape, "right": right, "a": a_right,
         "naive_size": core.transposed_output_size(o, sz["k"], sz["s"], sz["p"]),
         "right_size": core.transposed_output_size(o, sz["k"], sz["s"], sz["p"], a=a_right),
+        "inv": inverse_cases(ex),
     }
 
 
@@ -269,9 +339,29 @@ def gradient(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     }
 
 
+def interior(a: np.ndarray, edge: int) -> np.ndarray:
+    """``a`` without ``edge`` cells on every side (the border that fewer stamps reach)."""
+    return a[edge : a.shape[0] - edge, edge : a.shape[1] - edge] if edge > 0 else a
+
+
+def nearest_upsample(x: np.ndarray, f: int) -> np.ndarray:
+    """Nearest-neighbour resize by an integer factor: each value becomes an ``f × f`` block."""
+    return np.kron(x, np.ones((f, f), dtype=x.dtype))
+
+
 def checkerboard(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
-    items = []
+    items, kernels = [], []
     for e in ex.values():
+        if not np.all(e.k == 1):  # a shaped kernel: its output, not the stamp counts
+            kh, sh, p = e.k_hw[0], _one(e.stride), e.padding[0]
+            inner = interior(e.output, kh - 1 - p)
+            kernels.append({
+                "e": e, "k": kh, "s": sh, "p": p, "multiple": kh % sh == 0, "inner": inner,
+                "inner_distinct": sorted({int(v) for v in inner.ravel()}), "flat": bool(np.all(inner == inner.flat[0])),
+                "row": e.k[0],
+                "half_form": bool(kh == 3 and np.array_equal(e.k, 4 * np.outer([0.5, 1, 0.5], [0.5, 1, 0.5]))),
+            })
+            continue
         counts = core.overlap_counts(e.in_hw, e.k_hw, e.params)
         kh, sh = e.k_hw[0], _one(e.stride)
         row_params = core.params(stride=e.stride, padding=(0, 0, e.padding[2], e.padding[3]), output_padding=e.params.output_padding)
@@ -285,7 +375,14 @@ def checkerboard(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
             "inner_distinct": sorted({int(v) for v in inner.ravel()}),
             "k_over_s": kh / sh, "k_over_s_sq": (kh / sh) ** 2, "max": int(counts.max()), "min": int(counts.min()),
         })
-    return {"items": items}
+    # the usual fix: resize (nearest neighbour, factor s), then an ordinary 'same' convolution
+    first = items[0]["e"] if items else next(iter(ex.values()))
+    f, k = _one(first.stride), first.k_hw[0]
+    up = nearest_upsample(np.ones(first.in_hw, dtype=np.int64), f)
+    resized = core.corr2d(up, np.ones((k, k), dtype=np.int64), core.params(padding=k // 2))
+    inner = interior(resized, k // 2)
+    resize = {"f": f, "k": k, "up_shape": up.shape, "out": resized, "inner_distinct": sorted({int(v) for v in inner.ravel()})}
+    return {"items": items, "kernels": kernels, "resize": resize}
 
 
 EXTRAS: dict[str, Any] = {
@@ -531,6 +628,28 @@ def overlap_heatmap(e: Example) -> tuple[bytes, str]:
     return to_svg(fig), alt
 
 
+def output_heatmap(e: Example) -> tuple[bytes, str]:
+    """The output of a transposed convolution of all ones, shaded by value: flat or a checkerboard."""
+    _, plt, _, _ = _matplotlib()
+    out = e.output
+    levels = sorted({int(v) for v in out.ravel()})
+    cmap = plt.get_cmap("YlOrBr")
+    shade = {v: _hex(cmap(0.1 + 0.45 * (n / (len(levels) - 1) if len(levels) > 1 else 0))) for n, v in enumerate(levels)}
+    fills = np.vectorize(lambda v: shade[int(v)], otypes=[object])(out)
+    fig, ax = _new(out.shape[1] + 0.2, out.shape[0] + 1.2)
+    k, s, pp = e.k_hw[0], _one(e.stride), e.padding[0]
+    draw_grid(ax, out, 0, 0.8, fills, f"output of all-ones input (k = {k}, s = {s}, p = {pp})")
+    _key(ax, [(shade[v], f"value {v}", False) for v in levels], ncol=4)
+    inner = interior(out, k - 1 - pp)
+    pattern = "the same value everywhere" if np.all(inner == inner.flat[0]) else "alternating values, a checkerboard"
+    alt = (
+        f"The {out.shape[0]}×{out.shape[1]} output of a transposed convolution of a {e.in_hw[0]}×{e.in_hw[1]} input of ones "
+        f"with a shaped {k}×{k} kernel, stride {s}, padding {pp}, shaded from {min(levels)} (light) to {max(levels)} (dark): "
+        f"away from the border it has {pattern}."
+    )
+    return to_svg(fig), alt
+
+
 def _hex(rgba: tuple[float, ...]) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgba[:3])
 
@@ -542,4 +661,5 @@ FIGURES: dict[str, Any] = {
     "transposed_canvas": transposed_canvas,
     "round_trip": round_trip,
     "overlap_heatmap": overlap_heatmap,
+    "output_heatmap": output_heatmap,
 }

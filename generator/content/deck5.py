@@ -85,6 +85,14 @@ def unused_lines(counts: np.ndarray, padding: tuple[int, int, int, int], in_hw: 
     }
 
 
+def _lines(what: str, idx: list[int]) -> str:
+    """``input rows 5 and 6`` / ``column 6`` / ``no column``: a list of 1-based indices in words, never a Python list."""
+    if not idx:
+        return f"no {what}"
+    nums = ", ".join(str(i) for i in idx[:-1]) + (" and " if len(idx) > 1 else "") + str(idx[-1])
+    return f"{what}{'s' if len(idx) > 1 else ''} {nums}"
+
+
 def ceil_mode_size(i: int, k: int, s: int, p: int) -> int:
     """PyTorch pooling with ``ceil_mode=True``: round up, but the last window must start inside the input or left padding."""
     o = -(-(i + 2 * p - k) // s) + 1
@@ -154,7 +162,13 @@ def padding_conventions(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any
              tf.padding, tf.padding == (*tf_same_split(tf.in_hw[0], tf.k_hw[0], tf.stride[0]), *want_tf))
     tf_main = next(r for r in tf_rows if r["i"] == it)
     _require(card, "examples.tf_same", "an output of ceil(i/s) per side", tf.out_hw, tf.out_hw == (tf_main["ceil"], tf_main["ceil"]))
+    parity = [
+        {"d": dd, "cells": [{"k": kk, "total": dd * (kk - 1), "odd": bool(dd * (kk - 1) % 2), "split": same_split(kk, dd)}
+                            for kk in card.data.get("parity_kernels", [])]}
+        for dd in card.data.get("parity_dilations", [])
+    ]
     return {
+        "parity": parity, "parity_kernels": list(card.data.get("parity_kernels", [])),
         "per_side": per_side,
         "even": {"i": ie, "k": ke, "split": want, "rows": rows, "total": sum(want), "padded": even.padded_input.shape},
         "tf": {"i": it, "k": kt, "s": st, "split": want_tf, "row": tf_main, "rows": tf_rows},
@@ -217,32 +231,34 @@ def floor_vs_invalid(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     return out
 
 
+def nhwc_order(shape: tuple[int, int, int]) -> np.ndarray:
+    """For a (C, H, W) array: the NCHW (channel-major) position of each entry of the NHWC (channels-last) vector."""
+    return np.arange(int(np.prod(shape))).reshape(shape).transpose(1, 2, 0).ravel()
+
+
 def flattening_order(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
-    e = next(iter(ex.values()))
-    plain = not (e.one_d or e.multi or e.transposed_op or e.pooling)
-    _require(card, "examples", "a 2-D single-channel forward example", e.operation, plain)
-    x, y = e.x, e.output
-    C_row = e.C
-    C_col = core.unrolled_matrix_column_major(e.in_hw, e.kernel_used, e.params)
-    x_row, x_col = x.ravel(order="C"), x.ravel(order="F")
-    prod_row, prod_col = C_row @ x_row, C_col @ x_col
-    y_row = prod_row.reshape(e.out_hw, order="C")
-    y_col = prod_col.reshape(e.out_hw, order="F")
-    _require(card, "examples", "the two flattening orders to give one output", "two outputs",
-             np.array_equal(y_row, y) and np.array_equal(y_col, y))
-    # permutation matrices: column j of P holds a 1 in the row-major position of column-major entry j
-    n_in, n_out = x.size, y.size
-    P_in = np.eye(n_in, dtype=np.int64)[np.arange(n_in).reshape(x.shape).ravel(order="F")]
-    P_out = np.eye(n_out, dtype=np.int64)[np.arange(n_out).reshape(y.shape).ravel(order="F")]
-    _require(card, "examples", "C_col = P_out C_row P_in^T", "a different matrix", np.array_equal(P_out @ C_row @ P_in.T, C_col))
-    mixed = C_row @ x_col
+    e = _example(card, ex, "orders")
+    _require(card, "examples.orders", "a multi-channel 2-D forward example", e.operation, e.multi and not e.transposed_op)
+    x, y = e.x, e.output  # (C_in, H, W), (C_out, OH, OW)
+    _require(card, "examples.orders.kernel", "weights of shape (2, 2, kh, kw): the page names x_1, x_2 and w_11 .. w_22",
+             e.k.shape, e.k.shape[:2] == (2, 2))
+    C_nchw = e.C
+    x_nchw, x_nhwc = x.ravel(), x.transpose(1, 2, 0).ravel()
+    perm_in, perm_out = nhwc_order(x.shape), nhwc_order(y.shape)
+    C_nhwc = C_nchw[perm_out][:, perm_in]  # rows and columns reordered: NHWC output from NHWC input
+    prod_nchw, prod_nhwc = C_nchw @ x_nchw, C_nhwc @ x_nhwc
+    y_nhwc = prod_nhwc.reshape(y.shape[1], y.shape[2], y.shape[0]).transpose(2, 0, 1)
+    _require(card, "examples", "the two layouts to give one output", "two outputs",
+             np.array_equal(prod_nchw.reshape(y.shape), y) and np.array_equal(y_nhwc, y))
+    mixed = C_nchw @ x_nhwc
+    cin, h, w = x.shape
     return {
-        "C_row": C_row, "C_col": C_col, "x_row": x_row, "x_col": x_col, "prod_row": prod_row, "prod_col": prod_col,
-        "y_row": y_row, "y_col": y_col, "differ": int(np.count_nonzero(C_row != C_col)), "size": C_row.size,
-        "same_positions": int(np.count_nonzero((C_row == C_col) & (C_row != 0))),
-        "index_row": np.arange(n_in).reshape(x.shape) + 1, "index_col": np.arange(n_in).reshape(x.shape, order="F") + 1,
-        "out_index_row": np.arange(n_out).reshape(y.shape) + 1, "out_index_col": np.arange(n_out).reshape(y.shape, order="F") + 1,
-        "mixed": mixed, "mixed_wrong": not np.array_equal(mixed, prod_row),
+        "x": x, "y": y, "C_nchw": C_nchw, "C_nhwc": C_nhwc, "x_nchw": x_nchw, "x_nhwc": x_nhwc,
+        "prod_nchw": prod_nchw, "prod_nhwc": prod_nhwc, "y_nhwc_grid": prod_nhwc.reshape(y.shape[1], y.shape[2], y.shape[0]),
+        "differ": int(np.count_nonzero(C_nchw != C_nhwc)), "size": C_nchw.size,
+        "perm_in": perm_in + 1, "cin": cin, "h": h, "w": w, "shape_nhwc": (1, h, w, cin), "shape_nchw": (1, cin, h, w),
+        "mixed": mixed, "mixed_wrong": not np.array_equal(mixed, prod_nchw),
+        "mixed_grid": mixed.reshape(y.shape),
     }
 
 
@@ -374,7 +390,7 @@ def fig_coverage(ex: Example) -> tuple[bytes, str]:
     items += [(COLORS["kernel"], "kernel", False), (COLORS["output"], "output", False)]
     _legend(ax, items)
     un = unused_lines(counts, ex.padding, ex.in_hw)
-    never = (f"input rows {un['input_rows']} and columns {un['input_cols']} (counting from 1) are never read, shown red"
+    never = (f"{_lines('input row', un['input_rows'])} and {_lines('column', un['input_cols'])} (counting from 1) are never read, shown red"
              if un["input_rows"] or un["input_cols"] else "every input cell is read; only padding is left unread")
     alt = (
         f"The {h}×{w} input{' with its zero padding hatched' if pad_mask.any() else ''}, every stride-{sw} window outlined in orange, "
@@ -384,41 +400,49 @@ def fig_coverage(ex: Example) -> tuple[bytes, str]:
 
 
 def fig_flatten_orders(ex: Example) -> tuple[bytes, str]:
-    """Input and output with their row-major and column-major positions, then both matrices C."""
-    from ..figures import COLORS, _new, draw_grid, to_svg
+    """The channels of the input, each cell with its position in the NCHW and in the NHWC vector, then both vectors."""
+    from ..figures import _new, draw_grid, to_svg
 
-    x, y = ex.x, core.as_2d(ex.output)
-    C_row = ex.C
-    C_col = core.unrolled_matrix_column_major(ex.in_hw, ex.kernel_used, ex.params)
-    gap = 1.4
-    small = [(x, "input x, row-major", np.arange(x.size).reshape(x.shape) + 1, COLORS["input"]),
-             (x, "input x, column-major", np.arange(x.size).reshape(x.shape, order="F") + 1, COLORS["input"]),
-             (core.as_2d(ex.k), "kernel k", None, COLORS["kernel"]),
-             (y, "output y, row-major", np.arange(y.size).reshape(y.shape) + 1, COLORS["output"]),
-             (y, "output y, column-major", np.arange(y.size).reshape(y.shape, order="F") + 1, COLORS["output"])]
-    top_w = sum(a.shape[1] for a, *_ in small) + gap * (len(small) - 1)
-    width = max(top_w, C_row.shape[1] + 3)
-    top_h = max(a.shape[0] for a, *_ in small)
-    height = 0.8 + top_h + 1.6 + C_row.shape[0] + 1.6 + C_col.shape[0] + 0.3
-    fig, ax = _new(width, height)
-    x0, y0 = 0.0, 0.8
-    for a, title, idx, color in small:
-        draw_grid(ax, a, x0, y0, _fills(a.shape, color), title)
-        if idx is not None:
-            _corner_index(ax, idx, x0, y0)
-        x0 += a.shape[1] + gap
-    for n, (C, title) in enumerate(((C_row, "C, row-major"), (C_col, "C, column-major"))):
-        cy = y0 + top_h + 1.6 + n * (C_row.shape[0] + 1.6)
-        cf = _fills(C.shape, COLORS["zero"])
-        cf[C != 0] = COLORS["kernel"]
-        draw_grid(ax, C, 0, cy, cf, f"{title} ({C.shape[0]}×{C.shape[1]})")
-    _legend(ax, [(COLORS["input"], "input (small number: position in the vector)", False), (COLORS["output"], "output", False),
-                 (COLORS["kernel"], "kernel, and its entries in C", False), (COLORS["zero"], "zero in C", False)], ncol=2)
+    x = ex.x
+    cin, h, w = x.shape
+    shades = ["#bbdefb", "#ffe0b2", "#c8e6c9", "#f8bbd0"]
+    nchw_pos = np.arange(x.size).reshape(x.shape) + 1
+    nhwc_pos = np.argsort(nhwc_order(x.shape)).reshape(x.shape) + 1
+    gap = 1.2
+    n = x.size
+    fig, ax = _new(max(2 * (cin * w + (cin - 1) * gap) + gap * 2, n + 2.5), 0.8 + h + 1.6 + 4 * 2.4 + 0.8)
+    y0 = 0.8
+    x0 = 0.0
+    for label, pos in (("NCHW", nchw_pos), ("NHWC", nhwc_pos)):
+        for c in range(cin):
+            draw_grid(ax, x[c], x0, y0, _fills((h, w), shades[c % len(shades)]), f"input channel {c + 1} ({label})")
+            _corner_index(ax, pos[c], x0, y0)
+            x0 += w + gap
+        x0 += gap
+    channel_of = np.repeat(np.arange(cin), h * w)
+    y = ex.output
+    co, oh, ow = y.shape
+    rows = (
+        ("input x.flatten(), NCHW", x.ravel(), channel_of),
+        ("input, NHWC", x.transpose(1, 2, 0).ravel(), np.tile(np.arange(cin), h * w)),
+        ("output y.flatten(), NCHW", y.ravel(), np.repeat(np.arange(co), oh * ow)),
+        ("output, NHWC", y.transpose(1, 2, 0).ravel(), np.tile(np.arange(co), oh * ow)),
+    )
+    vy = y0 + h + 1.6
+    for title, vec, chans in rows:
+        fills = np.array([shades[c % len(shades)] for c in chans], dtype=object)[None, :]
+        draw_grid(ax, vec[None, :], 0, vy, fills, title)
+        vy += 2.4
+    ax.text(0, vy - 0.4, f"The kernel (weight {ex.k.shape}) is the same in both layouts; only the rows and columns of C move.",
+            ha="left", va="top", fontsize=9)
+    _legend(ax, [(shades[c % len(shades)], f"channel {c + 1} (of the input, or of the output)", False) for c in range(max(cin, co))],
+            ncol=2)
+    ax.text(0, 0.3, "small number in a corner: the cell's position in that layout's vector", ha="left", va="bottom", fontsize=8)
     alt = (
-        f"Top: the {x.shape[0]}×{x.shape[1]} input and the {y.shape[0]}×{y.shape[1]} output, each twice around the kernel, "
-        "with every cell's position in the "
-        f"row-major and in the column-major vector written in its corner. Below: the two {C_row.shape[0]}×{C_row.shape[1]} matrices C, "
-        "row-major then column-major, kernel entries green: the same entries in different places."
+        f"The {cin} channels of a {h}×{w} input drawn twice, each cell marked with its position in the channels-first (NCHW) "
+        f"and in the channels-last (NHWC) vector; below, the two vectors of {n} entries coloured by channel: NCHW keeps each "
+        "channel together, NHWC interleaves the channels cell by cell; the output's two vectors below them likewise. Same values, "
+        "different order, so C's columns (input) and rows (output) are permuted; the kernel is unchanged."
     )
     return to_svg(fig), alt
 
