@@ -55,10 +55,10 @@ ALPHA_FIG = "cards/tiny/figures/alpha-small-sliding-window.svg"
 BETA_FIG = "cards/tiny/figures/beta-small-sliding-window.svg"
 
 
-def generate(decks: Path, docs: Path, cache_dir: Path | str, *extra: str, jobs: int | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CONVCARDS_CACHE": str(cache_dir)}
-    if jobs is not None:
-        env["CONVCARDS_JOBS"] = str(jobs)
+def generate(decks: Path, docs: Path, cache_dir: Path | str, *extra: str, jobs: int = 1) -> subprocess.CompletedProcess:
+    """``python -m generator`` on ``decks``. The tiny deck's two figures are drawn in the process itself
+    (``jobs=1``: no worker importing matplotlib for one figure) unless ``jobs`` asks for workers."""
+    env = {**os.environ, "CONVCARDS_CACHE": str(cache_dir), "CONVCARDS_JOBS": str(jobs)}
     proc = subprocess.run([sys.executable, *extra, "-m", "generator", "--decks", str(decks), "--docs", str(docs), "--quiet"],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
