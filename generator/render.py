@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import anki, cache, content, latex, snippets, study
+from . import anki, cache, content, gallery, latex, snippets, steps, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -99,6 +99,7 @@ class _Figures:
         self.drawer = drawer or cache.FigureDrawer()
         self.later: dict[int, str] = {}  # ticket -> file name, figures still being drawn
         self.keys: dict[str, str | None] = {}  # file name -> figure key (for the card's cache entry)
+        self.data: dict[str, bytes] = {}  # file name -> step data of a figure that slides (generator.steps)
         self.card_key: str | None = None
 
     def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
@@ -115,6 +116,9 @@ class _Figures:
                 re.sub(r"[^a-z0-9]+", "-", f"{k}{v}".lower()).strip("-") for k, v in sorted(kw.items()) if isinstance(v, (int, str))
             )
         fname = f"figures/{name}.svg"
+        data = steps.for_figure(kind, ex, kw)
+        if data is not None:  # the page's stepper reads it next to the figure: same name, .steps.json
+            self.files[f"figures/{name}.steps.json"] = self.data[f"figures/{name}.steps.json"] = data
         ticket, done = self.drawer.request(kind, (ex,), kw)
         self.files[fname] = done[0] if done else b""
         self.keys[fname] = self.drawer.keys[ticket]
@@ -123,11 +127,11 @@ class _Figures:
             return self.drawer.PLACEHOLDER.format(ticket)
         return self._markdown(fname, done[1])
 
-    @staticmethod
-    def _markdown(fname: str, alt: str) -> str:
+    def _markdown(self, fname: str, alt: str) -> str:
         # Brackets or backslashes in the alt text would end or escape the Markdown image.
         safe = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-        return f"![{safe}]({fname}){{ .cc-figure loading=lazy }}"
+        stepped = " .cc-stepped" if fname[: -len(".svg")] + ".steps.json" in self.data else ""
+        return f"![{safe}]({fname}){{ .cc-figure{stepped} loading=lazy }}"
 
     def finish(self, markdown: str) -> str:
         """The page with every placeholder replaced, once each figure is drawn (bytes into ``files``)."""
@@ -138,7 +142,7 @@ class _Figures:
             done[ticket] = self._markdown(fname, alt)
         self.later = {}
         markdown = self.drawer.fill(markdown, done.__getitem__) if done else markdown
-        cache.save_card(self.card_key, markdown, self.keys)
+        cache.save_card(self.card_key, markdown, self.keys, self.data)
         return markdown
 
 
@@ -233,6 +237,8 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     rendered: list[RenderedCard] = []
     drawer = cache.FigureDrawer(parallel=True)
     try:
+        # the gallery's GIFs and strips first: the longest drawings, started while the cards render
+        drawings = gallery.request(drawer, decks)
         cards_of = {deck.id: [render_card(env, deck, card, all_cards, drawer) for card in deck.cards] for deck in decks}
         if drawer.pending:  # figures still drawing in workers: meanwhile, study mode's Markdown to HTML
             study.warm([rc for deck in decks for rc in cards_of[deck.id]])
@@ -252,6 +258,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     out[DATA_FILE] = cards_json(rendered)
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
     out.update(anki.outputs(decks, study.items(rendered)))  # the Anki deck
+    out.update(gallery.outputs(decks, drawer, drawings))  # the gallery page, its downloads and step data
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
     cache.save_site(key, out)
     return out
@@ -271,6 +278,8 @@ def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:
         lines.append(f"  - {json.dumps(deck.title, ensure_ascii=False)}:")
         lines.append(f"    - {deck_path(deck)}")
         lines += [f"    - {card_path(c)}" for c in deck.cards]
+    if gallery.wanted(decks):
+        lines.append(f"  - {gallery.PAGE}")
     if docs_dir is not None:
         extra = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in LEAD_PAGES and not p.name.startswith("."))
         lines += [f"  - {p}" for p in extra]
