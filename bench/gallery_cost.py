@@ -40,9 +40,8 @@ def bench_gallery() -> dict[str, Any]:
 def table(res: dict[str, Any]) -> str:
     lines = ["| case | frames | GIF KB | GIF CPU s | SVG KB | SVG CPU s |", "|---|---:|---:|---:|---:|---:|"]
     for cid, r in res["cases"].items():
-        lines.append(
-            f"| {cid} | {r['frames']} | {r['gif_bytes'] / 1024:.0f} | {r['gif_cpu_s']:.2f} | {r['svg_bytes'] / 1024:.0f} | {r['svg_cpu_s']:.2f} |"
-        )
+        gif, svg = f"{r['gif_bytes'] / 1024:.0f} | {r['gif_cpu_s']:.2f}", f"{r['svg_bytes'] / 1024:.0f} | {r['svg_cpu_s']:.2f}"
+        lines.append(f"| {cid} | {r['frames']} | {gif} | {svg} |")
     t = res["total"]
     lines.append(
         f"| **all {len(res['cases'])}** | {t['frames']} | {t['gif_bytes'] / 1024:.0f} | {t['gif_cpu_s']:.1f} "

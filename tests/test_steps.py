@@ -153,7 +153,12 @@ def test_gallery_case_frames_match_brute_force(case):
 def test_gallery_spec_covers_the_guide():
     ids = {c.id for c in gallery.CASES}
     forward = [c for c in gallery.CASES if not c.transposed]
-    assert {(c.p > 0, c.s > 1, c.d > 1) for c in forward} >= {(False, False, False), (True, False, False), (False, True, False), (True, True, False)}
+    assert {(c.p > 0, c.s > 1, c.d > 1) for c in forward} >= {
+        (False, False, False),
+        (True, False, False),
+        (False, True, False),
+        (True, True, False),
+    }
     assert any(c.p == (c.k - 1) // 2 and c.o == c.i for c in forward), "half (same) padding"
     assert any(c.p == c.k - 1 for c in forward), "full padding"
     assert any(c.d > 1 for c in forward), "dilation"
