@@ -11,7 +11,9 @@ to ``docs/``):
   ``javascripts/stepper.js`` turns into a stepper playing on screen;
 - ``downloads/gallery/<case>.gif`` (animated, one frame per output position after a title
   frame), ``<case>.svg`` (the strip) and ``<case>.steps.json`` (the frames' numbers);
-- ``.snippets/gallery-downloads.md``: the list of them, for the downloads page.
+- ``.snippets/gallery-downloads.md``: the list of them, for the downloads page;
+- ``downloads/gallery/.keys.json``: each download's drawing key and SHA-256, so that a run whose
+  ``docs/`` already holds them draws nothing (:func:`committed`).
 
 GIFs and strips are drawn by :mod:`generator.galleryfig` in the figure drawer's worker
 processes and cached like figures.
@@ -20,18 +22,22 @@ processes and cached like figures.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import core, steps
+from . import cache, core, steps
 from .examples import Example
 from .spec import ExampleSpec
 
 PAGE = "gallery/index.md"
 DOWNLOADS = "downloads/gallery"
 SNIPPET = ".snippets/gallery-downloads.md"
+KEYS = "downloads/gallery/.keys.json"  # drawing key and SHA-256 of each download (a dot-file: not published)
 LICENCE = (
     "The gallery's GIFs and SVGs are released under the MIT licence, as the rest of convcards: "
     "use them in slides and notes, crediting “convcards”. The cases are those of Dumoulin & Visin, "
@@ -135,19 +141,51 @@ def wanted(decks: list[Any]) -> bool:
     return all(case.card in cards for case in CASES)
 
 
-def request(drawer: Any, decks: list[Any]) -> dict[str, int]:
-    """Ask the figure drawer for every case's GIF and strip (drawn in its workers, or from the cache):
-    ``{path under docs/: ticket}``, for :func:`outputs`; none when the site has no gallery."""
-    tickets: dict[str, int] = {}
+def drawings() -> list[tuple[str, str, Case]]:
+    """``(path under docs/, figure kind, case)`` of every download the gallery draws."""
+    return [(f"{DOWNLOADS}/{c.id}.{ext}", kind, c) for c in CASES for ext, kind in (("gif", "gallery_gif"), ("svg", "gallery_strip"))]
+
+
+def committed(docs_dir: Path | None) -> dict[str, bytes]:
+    """Downloads already in ``docs/`` that need no drawing: those whose drawing key (the figure key:
+    case, generator code, matplotlib and Pillow versions) and SHA-256 are the ones ``KEYS`` records.
+
+    The committed downloads are the cache of a fresh clone, whose ``.cache/`` is empty: its
+    ``make site`` draws no GIF. Off with ``CONVCARDS_CACHE=off``, as the cache."""
+    if docs_dir is None or cache.folder() is None:
+        return {}
+    try:
+        known = json.loads((docs_dir / KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for path, kind, case in drawings():
+        entry = known.get(path) if isinstance(known, dict) else None
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != cache.figure_key(kind, (case,), {}):
+            continue
+        try:
+            data = (docs_dir / path).read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == entry[1]:
+            out[path] = data
+    return out
+
+
+def request(drawer: Any, decks: list[Any], docs_dir: Path | None = None) -> dict[str, int | bytes]:
+    """Every case's GIF and strip: the bytes already committed (:func:`committed`), else a ticket of
+    the figure drawer (drawn in its workers, or from the cache). ``{path under docs/: bytes or ticket}``,
+    for :func:`outputs`; empty when the site has no gallery."""
     if not wanted(decks):
-        return tickets
-    for case in CASES:
-        tickets[f"{DOWNLOADS}/{case.id}.gif"] = drawer.request("gallery_gif", (case,), {})[0]
-        tickets[f"{DOWNLOADS}/{case.id}.svg"] = drawer.request("gallery_strip", (case,), {})[0]
-    return tickets
+        return {}
+    have: dict[str, int | bytes] = dict(committed(docs_dir))
+    for path, kind, case in drawings():
+        if path not in have:
+            have[path] = drawer.request(kind, (case,), {})[0]
+    return have
 
 
-def outputs(decks: list[Any], drawer: Any, tickets: dict[str, int]) -> dict[str, bytes]:
+def outputs(decks: list[Any], drawer: Any, tickets: dict[str, int | bytes]) -> dict[str, bytes]:
     """The gallery's files (paths relative to ``docs/``), once the drawer has finished. Without a
     gallery, only the downloads page's snippet, saying so."""
     if not wanted(decks):
@@ -156,8 +194,12 @@ def outputs(decks: list[Any], drawer: Any, tickets: dict[str, int]) -> dict[str,
     out = {PAGE: page(CASES, cards).encode("utf-8"), SNIPPET: downloads_snippet(CASES).encode("utf-8")}
     for case in CASES:
         out[f"{DOWNLOADS}/{case.id}.steps.json"] = steps.dumps(step_data(case))
-    for path, ticket in tickets.items():
-        out[path] = drawer.result(ticket)[0]
+    keys = {}
+    for path, kind, case in drawings():
+        ticket = tickets[path]
+        out[path] = ticket if isinstance(ticket, bytes) else drawer.result(ticket)[0]
+        keys[path] = [cache.figure_key(kind, (case,), {}), hashlib.sha256(out[path]).hexdigest()]
+    out[KEYS] = (json.dumps(keys, indent=1, sort_keys=True) + "\n").encode("utf-8")
     return out
 
 

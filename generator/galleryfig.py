@@ -124,7 +124,9 @@ class _Animated:
                     )
                     ax.add_patch(rect)
                     colour = PAD_TEXT if hatch[r, c] else F.COLORS["text"]
-                    t = ax.text(x + c + 0.5, y0 + r + 0.5, v, ha="center", va="center", fontsize=9, color=colour)
+                    # the kernel is used whole at every step: bold once, never redrawn
+                    weight = "bold" if g["id"] == "kernel" else "normal"
+                    t = ax.text(x + c + 0.5, y0 + r + 0.5, v, ha="center", va="center", fontsize=9, color=colour, fontweight=weight)
                     items.append((rect, t))
                 rows.append(items)
             self.cells[g["id"]] = rows
@@ -178,6 +180,8 @@ class _Animated:
             texts = [f"input, kernel, output: the window slides over the {n} output positions, one frame each"]
         else:
             for gid, cells in step["cells"].items():
+                if gid == "kernel":
+                    continue
                 for r, c in cells:
                     rect, t = self.cells[gid][r][c]
                     if gid == "input":

@@ -238,7 +238,7 @@ def render_site(decks: list[DeckSpec], env: jinja2.Environment, docs_dir: Path |
     drawer = cache.FigureDrawer(parallel=True)
     try:
         # the gallery's GIFs and strips first: the longest drawings, started while the cards render
-        drawings = gallery.request(drawer, decks)
+        drawings = gallery.request(drawer, decks, docs_dir)
         cards_of = {deck.id: [render_card(env, deck, card, all_cards, drawer) for card in deck.cards] for deck in decks}
         if drawer.pending:  # figures still drawing in workers: meanwhile, study mode's Markdown to HTML
             study.warm([rc for deck in decks for rc in cards_of[deck.id]])

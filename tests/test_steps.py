@@ -362,3 +362,24 @@ def test_stepping_leaves_figures_and_study_backs_unchanged(card_id, monkeypatch)
 def test_steps_text_helpers():
     assert steps.sub(0, 1) == "₁₂" and steps.sub(9, 0) == "₁₀‚₁"
     assert steps.factor(-2) == "(−2)" and steps.factor(3) == "3" and steps.text(0.5) == "0.5"
+
+
+def test_committed_downloads_are_reused_only_when_key_and_bytes_match(tmp_path, monkeypatch):
+    """A fresh clone draws no GIF: the committed downloads whose drawing key (this code, these
+    library versions) and SHA-256 match .keys.json are taken as they are; any other is drawn."""
+    import shutil
+
+    monkeypatch.setenv("CONVCARDS_CACHE", str(tmp_path / "cache"))
+    paths = {p for p, _, _ in gallery.drawings()}
+    assert set(gallery.committed(DOCS)) == paths, "every committed download matches the current code"
+    docs = tmp_path / "docs"
+    shutil.copytree(GALLERY, docs / gallery.DOWNLOADS)
+    gif = f"{gallery.DOWNLOADS}/no-padding-no-strides.gif"
+    svg = f"{gallery.DOWNLOADS}/dilation.svg"
+    (docs / gif).write_bytes((docs / gif).read_bytes() + b"\0")  # edited by hand
+    keys = json.loads((docs / gallery.KEYS).read_text())
+    keys[svg][0] = "0" * 64  # drawn by other code
+    (docs / gallery.KEYS).write_text(json.dumps(keys))
+    assert set(gallery.committed(docs)) == paths - {gif, svg}
+    monkeypatch.setenv("CONVCARDS_CACHE", "off")
+    assert gallery.committed(docs) == {}, "with the cache off everything is drawn"
