@@ -7,8 +7,8 @@ Its numbers come from :mod:`generator.core` through an :class:`~generator.exampl
 its frames from :mod:`generator.steps` (one per output position). Outputs (paths relative
 to ``docs/``):
 
-- ``gallery/index.md``: the page, each case's frames as a static strip that
-  ``javascripts/stepper.js`` turns into a stepper playing on screen;
+- ``gallery/index.md``: the page, each case's frames as a static strip (behind a reveal) from
+  which ``javascripts/stepper.js`` makes a stepper, playing on screen;
 - ``downloads/gallery/<case>.gif`` (animated, one frame per output position after a title
   frame), ``<case>.svg`` (the strip) and ``<case>.steps.json`` (the frames' numbers);
 - ``.snippets/gallery-downloads.md``: the list of them, for the downloads page;
@@ -229,7 +229,10 @@ def page(cases: list[Case], cards: dict[str, str]) -> str:
             f"{n} frames, one per output position."
             + (f" Explained on the card [{cards[case.card]}]({card_url(case)})." if case.card in cards else ""),
             "",
-            f"![{alt(case)}](../{DOWNLOADS}/{case.id}.svg){{ .cc-figure .cc-stepped .cc-autoplay loading=lazy }}",
+            # the strip (every frame) behind a reveal; the stepper, made from it, goes before the reveal
+            '??? cc-strip "Every frame as one image (the SVG strip)"',
+            "",
+            f"    ![{alt(case)}](../{DOWNLOADS}/{case.id}.svg){{ .cc-figure .cc-stepped .cc-autoplay loading=lazy }}",
             "",
             f"[GIF](../{DOWNLOADS}/{case.id}.gif){{ download }} · [SVG strip](../{DOWNLOADS}/{case.id}.svg){{ download }}",
             "",

@@ -124,7 +124,10 @@ def test_gallery_autoplays_and_reduced_motion_stops_it(browser, server, site_dir
     first = page.locator(".cc-stepper").first
     page.wait_for_function("() => +document.querySelector('.cc-stepper').dataset.step > 0", timeout=5000)
     assert state(first)["play"] == "Pause", "the gallery plays the case on screen"
-    assert page.locator("img.cc-autoplay").first.is_hidden(), "the stepper stands in for the strip"
+    strip = page.locator("details.cc-strip").first
+    assert strip.evaluate("d => !d.open && d.previousElementSibling.classList.contains('cc-stepper')"), (
+        "the stepper stands before the closed reveal of the strip"
+    )
     assert page.console_errors == [] and page.offsite_requests == [] and page.failed_requests == []
     ctx.close()
     ctx, page = open_recorded_page(browser, server, reduced_motion="reduce")
@@ -184,7 +187,11 @@ def test_axe_light_dark_and_375px(browser, server, path):
 def test_without_javascript_the_static_figure_is_all(browser, server):
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
+    page.goto(f"{server}/{CARD}", wait_until="load")
+    page.locator("details:has(img.cc-stepped) > summary").first.click()
+    assert page.locator("img.cc-stepped").first.is_visible() and page.locator(".cc-stepper").count() == 0
     page.goto(f"{server}/gallery/", wait_until="load")
     assert page.locator(".cc-stepper").count() == 0
+    page.locator("details.cc-strip > summary").first.click()  # every frame, one click away
     assert page.locator("img.cc-stepped").first.is_visible()
     ctx.close()

@@ -11,7 +11,8 @@
    Home/End jump to the first/last position while focus is in the stepper. The position is
    announced through an aria-live region (not while playing). With prefers-reduced-motion: reduce
    nothing plays by itself and nothing moves but on request. An img with class cc-autoplay (the
-   gallery) plays while it is on screen, unless motion is reduced. */
+   gallery, where the strip of every frame waits behind a reveal) plays while its stepper is on
+   screen, unless motion is reduced. */
 (function () {
   "use strict";
 
@@ -162,8 +163,13 @@
       self.show(to, true);
     });
     this.root = root;
-    var anchor = this.img.closest("p") || this.img;
-    anchor.parentNode.insertBefore(root, anchor.nextSibling);
+    // after the figure; on the gallery, before the reveal that holds the strip of every frame
+    var strip = this.img.closest("details.cc-strip");
+    if (strip) strip.parentNode.insertBefore(root, strip);
+    else {
+      var anchor = this.img.closest("p") || this.img;
+      anchor.parentNode.insertBefore(root, anchor.nextSibling);
+    }
   };
 
   Stepper.prototype.show = function (k, announce) {
