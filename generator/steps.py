@@ -236,7 +236,7 @@ def scatter_steps(e: Example, grad: int = 0) -> dict[str, Any]:
                     "value": text(v),
                     "expr": f"{name} = {text(v)} stamps {text(v)}·k on the output: "
                     + ", ".join(f"{factor(v)}·{factor(kd[a, b])}" for a, b in kcells)
-                    + " added to the cells below",
+                    + " (the highlighted output cells each receive one of them)",
                     "line": r * y.shape[1] + c,
                 }
             )
