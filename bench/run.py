@@ -610,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
     ap.add_argument("--slow-runs", type=int, default=3, help="runs of the slowest measurements (default 3)")
-    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,scale")
+    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,scale,gallery")
     ap.add_argument("--scale", default=",".join(map(str, scale.SCALES)), help="card counts of the scale section (default 29,290,1000)")
     ap.add_argument("--no-serve", action="store_true", help="scale section: skip the live preview's edit at 290 cards")
     ap.add_argument("--site", type=Path, default=ROOT / "site", help="the built site to weigh and open (default site/)")
@@ -630,6 +630,11 @@ def main(argv: list[str] | None = None) -> int:
         if "site" not in skip:
             print("bench: mkdocs build, make site ...", file=sys.stderr, flush=True)
             results["site"], _ = bench_site(tmp, args.slow_runs, "make" in skip)
+        if "gallery" not in skip:  # bench/gallery_cost.py: what the gallery's GIFs and strips cost to draw
+            print("bench: gallery GIFs and strips (cold, one process) ...", file=sys.stderr, flush=True)
+            from gallery_cost import bench_gallery
+
+            results["gallery"] = bench_gallery()
         site = args.site
         if not (site / "index.html").is_file():
             raise SystemExit(f"bench: no built site at {site}: run `make site` first")
@@ -662,6 +667,10 @@ def main(argv: list[str] | None = None) -> int:
     if g:
         print(f"\nno-op regeneration imports matplotlib: {'yes' if g.get('noop_imports_matplotlib') else 'no'}")
         print(f"one-card change rewrote: {', '.join(g['one_card'].get('files_rewritten_last_run', []))}")
+    if results.get("gallery"):
+        t = results["gallery"]["total"]
+        print(f"gallery downloads, cold: {t['frames']} GIF frames in {t['gif_cpu_s']:.1f} s CPU ({t['gif_bytes'] / 1024:.0f} KB), "
+              f"strips {t['svg_cpu_s']:.1f} s CPU ({t['svg_bytes'] / 1024:.0f} KB); python bench/gallery_cost.py for each case")
     w = results.get("weight", {})
     if w.get("pages_over_budget"):
         print("card pages over 100 KB: " + ", ".join(f"{p} ({w['pages'][p]['total_bytes'] / KB:.0f} KB)" for p in w["pages_over_budget"]))

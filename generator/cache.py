@@ -173,7 +173,8 @@ def figure_key(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str 
         data = fingerprint((kind, args, dict(sorted(kwargs.items()))))
     except TypeError:
         return None
-    h = hashlib.sha256(b"figure\0" + code_digest().encode() + library_version("matplotlib").encode() + b"\0")
+    libs = library_version("matplotlib") + "," + library_version("pillow")  # Pillow writes the gallery's GIFs
+    h = hashlib.sha256(b"figure\0" + code_digest().encode() + libs.encode() + b"\0")
     h.update(data)
     return h.hexdigest()
 
@@ -244,15 +245,21 @@ def load_card(key: str | None) -> tuple[str, dict[str, bytes]] | None:
             if fig is None:
                 return None
             figures[str(name)] = fig[1]
+        for name, text in meta.get("data", {}).items():  # small files computed with the page (step data)
+            figures[str(name)] = str(text).encode("utf-8")
         return payload.decode("utf-8"), figures
     except (TypeError, ValueError, AttributeError):
         return None
 
 
-def save_card(key: str | None, markdown: str, figure_keys: dict[str, str | None]) -> None:
+def save_card(key: str | None, markdown: str, figure_keys: dict[str, str | None], data: dict[str, bytes] | None = None) -> None:
+    """Store a card's page with the keys of its figures and, whole, its small data files (UTF-8 text)."""
     if not key or any(k is None for k in figure_keys.values()):
         return
-    _store({f"{CARD_DIR}/{key}.bin": pack(key, {"figures": [[n, k] for n, k in figure_keys.items()]}, markdown.encode("utf-8"))})
+    meta: dict[str, Any] = {"figures": [[n, k] for n, k in figure_keys.items()]}
+    if data:
+        meta["data"] = {n: b.decode("utf-8") for n, b in data.items()}
+    _store({f"{CARD_DIR}/{key}.bin": pack(key, meta, markdown.encode("utf-8"))})
 
 
 # ----------------------------------------------------------------------------- entries

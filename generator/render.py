@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from . import anki, cache, content, explore, latex, markup, plaintext, snippets, spec, study
+from . import anki, cache, content, explore, gallery, latex, markup, plaintext, snippets, spec, steps, study
 from .errors import Problem, SpecError
 from .examples import Example, build
 from .practice import Question, questions
@@ -113,6 +113,7 @@ class _Figures:
         self.drawer = drawer or cache.FigureDrawer()
         self.later: dict[int, str] = {}  # ticket -> file name, figures still being drawn
         self.keys: dict[str, str | None] = {}  # file name -> figure key (for the card's cache entry)
+        self.data: dict[str, bytes] = {}  # file name -> step data of a figure that slides (generator.steps)
         self.card_key: str | None = None
 
     def __call__(self, kind: str, ex: Example | Any, **kw: Any) -> str:
@@ -133,6 +134,9 @@ class _Figures:
         if fname in self.keys and (key is None or self.keys[fname] != key):  # two different figures, one file name
             expected = "figures whose example, kind and whole-number or text arguments differ"
             raise SpecError([Problem(self.card.template, self.card.id, "template", expected, f"a second figure named '{fname}'")])
+        data = steps.for_figure(kind, ex, kw)
+        if data is not None:  # the page's stepper reads it next to the figure: same name, .steps.json
+            self.files[f"figures/{name}.steps.json"] = self.data[f"figures/{name}.steps.json"] = data
         ticket, done = self.drawer.request(kind, (ex,), kw)
         self.files[fname] = done[0] if done else b""
         self.keys[fname] = self.drawer.keys[ticket]
@@ -141,11 +145,11 @@ class _Figures:
             return self.drawer.PLACEHOLDER.format(ticket)
         return self._markdown(fname, done[1])
 
-    @staticmethod
-    def _markdown(fname: str, alt: str) -> str:
+    def _markdown(self, fname: str, alt: str) -> str:
         # Brackets or backslashes in the alt text would end or escape the Markdown image.
         safe = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-        return f"![{safe}]({fname}){{ .cc-figure loading=lazy }}"
+        stepped = " .cc-stepped" if fname[: -len(".svg")] + ".steps.json" in self.data else ""
+        return f"![{safe}]({fname}){{ .cc-figure{stepped} loading=lazy }}"
 
     def finish(self, markdown: str) -> str:
         """The page with every placeholder replaced, once each figure is drawn (bytes into ``files``)."""
@@ -156,7 +160,7 @@ class _Figures:
             done[ticket] = self._markdown(fname, alt)
         self.later = {}
         markdown = self.drawer.fill(markdown, done.__getitem__) if done else markdown
-        cache.save_card(self.card_key, markdown, self.keys)
+        cache.save_card(self.card_key, markdown, self.keys, self.data)
         return markdown
 
 
@@ -268,6 +272,8 @@ def render_site(
     rendered: list[RenderedCard] = []
     drawer = cache.FigureDrawer(parallel=True)
     try:
+        # the gallery's GIFs and strips first: the longest drawings, started while the cards render
+        drawings = gallery.request(drawer, decks, docs_dir)
         cards_of = {deck.id: [render_card(env, deck, card, all_cards, drawer) for card in deck.cards] for deck in decks}
         if drawer.pending:  # figures still drawing in workers: meanwhile, study mode's Markdown to HTML
             study.warm([rc for deck in decks for rc in cards_of[deck.id]])
@@ -304,6 +310,7 @@ def render_site(
     out[RULES_FILE] = (json.dumps(spec.rules_table(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     out.update(study.outputs(decks, rendered))  # study mode, home grid, print pages
     out.update(anki.outputs(decks, study.items(rendered), previous_apkg, anki_config))  # the Anki deck
+    out.update(gallery.outputs(decks, drawer, drawings))  # the gallery page, its downloads and step data
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
     cache.save_site(key, out)
     return out
@@ -323,6 +330,8 @@ def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:
         lines.append(f"  - {json.dumps(markup.html_text(deck.title), ensure_ascii=False)}:")
         lines.append(f"    - {deck_path(deck)}")
         lines += [f"    - {card_path(c)}" for c in deck.cards]
+    if gallery.wanted(decks):
+        lines.append(f"  - {gallery.PAGE}")
     if docs_dir is not None:
         extra = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in LEAD_PAGES and not p.name.startswith("."))
         lines += [f"  - {p}" for p in extra]

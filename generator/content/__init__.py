@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import galleryfig
 from ..examples import Example
 from ..spec import CardSpec
 from . import deck1, deck2, deck3, deck4, deck5, deck6
@@ -30,6 +31,7 @@ def _merge(target: dict[str, Any], source: dict[str, Any], what: str, module: st
 for _module in (deck1, deck2, deck3, deck4, deck5, deck6):
     _merge(EXTRAS, _module.EXTRAS, "extras", _module.__name__)
     _merge(FIGURES, getattr(_module, "FIGURES", {}), "figures", _module.__name__)
+_merge(FIGURES, galleryfig.FIGURES, "figures", galleryfig.__name__)  # the gallery's GIFs and strips
 
 
 def extras(card: CardSpec, examples: dict[str, Example]) -> dict[str, Any]:
