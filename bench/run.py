@@ -35,6 +35,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import explorer  # noqa: E402 - bench/explorer.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "report.json"
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -596,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
     ap.add_argument("--slow-runs", type=int, default=3, help="runs of the slowest measurements (default 3)")
-    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core")
+    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,explorer")
     ap.add_argument("--site", type=Path, default=ROOT / "site", help="the built site to weigh and open (default site/)")
     ap.add_argument("--report", type=Path, default=REPORT)
     args = ap.parse_args(argv)
@@ -625,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
             results["browser"] = browser
         if "weight" not in skip:
             results["weight"] = bench_weight(site, browser.get("fonts_used", []))
+        if "explorer" not in skip:  # the explorer page (/explore/): bench/explorer.py
+            print("bench: explorer ...", file=sys.stderr, flush=True)
+            results["explorer"] = explorer.bench(site, max(args.runs, 11))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["load_after"] = os.getloadavg()
@@ -635,7 +641,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{m.get('chromium', 'no chromium')}")
     lb, la = results["load_before"][0], results["load_after"][0]
     print(f"load average before {lb:.1f}, after {la:.1f}; medians of {args.runs} runs ({args.slow_runs} for the slow ones)\n")
-    print(text)
+    print(text + explorer.table(results.get("explorer")))
+    results["verdicts"].update(explorer.verdicts(results.get("explorer")))
     g = results.get("generation", {})
     if g:
         print(f"\nno-op regeneration imports matplotlib: {'yes' if g.get('noop_imports_matplotlib') else 'no'}")

@@ -186,13 +186,19 @@
         }
       }
       t.dataset.kind = kind;
+      t.ccValues = a;
       box.replaceChildren(t);
       return t;
     }
+    // only the cells whose value changed are touched (compared with the values last written)
+    var was = t.ccValues, rowsEl = t.rows;
     for (var i = 0; i < h; i++) {
-      var cells = t.rows[i].cells, row = a[i];
-      for (var j = 0; j < w; j++) { var s = String(row[j]); if (cells[j].textContent !== s) cells[j].textContent = s; }
+      var row = a[i], old = was[i], cells = null;
+      for (var j = 0; j < w; j++) {
+        if (row[j] !== old[j]) { cells = cells || rowsEl[i].cells; cells[j].textContent = String(row[j]); }
+      }
     }
+    t.ccValues = a;
     return t;
   }
 
@@ -485,7 +491,7 @@
 
   function show_problems(problems) {
     var shown = {};
-    root.querySelectorAll("[data-error]").forEach(function (p) { p.textContent = ""; });
+    root.querySelectorAll("[data-error]").forEach(function (p) { if (p.firstChild) p.textContent = ""; });
     form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     problems.forEach(function (pr) {
       var slot = root.querySelector("[data-error=" + pr.field + "]");
@@ -495,6 +501,14 @@
       if (pr.name) field(pr.name).setAttribute("aria-invalid", "true");
     });
     root.classList.toggle("cc-ex--stale", problems.length > 0);
+  }
+
+  // The address bar follows the state a moment after the last change (not on every keystroke:
+  // browsers throttle a flood of history updates, and each costs time in the edit's frame).
+  var url_timer = null;
+  function write_url(st) {
+    clearTimeout(url_timer);
+    url_timer = setTimeout(function () { history.replaceState(null, "", "#" + fragment(st)); }, 150);
   }
 
   function update(from_url) {
@@ -511,7 +525,7 @@
     state = st;
     editor("x-edit", st.x, "input"); editor("k-edit", st.k, "kernel");
     render(st, res);
-    if (!from_url) history.replaceState(null, "", "#" + fragment(st));
+    if (!from_url) write_url(st);
     return true;
   }
 
