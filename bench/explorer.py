@@ -122,9 +122,8 @@ def table(res: dict[str, Any] | None) -> str:
         r = res.get(name)
         if r:
             lines.append(f"| {name}: input edit to frame | {r['median_input_edit_ms']:.1f} ms | | |")
-            lines.append(
-                f"| {name}: kernel edit (C changes) to frame | {r['median_kernel_edit_ms']:.1f} ms | <= {r['budget_ms']:g} ms | {r['verdict']} |"
-            )
+            k_ms, budget = r["median_kernel_edit_ms"], r["budget_ms"]
+            lines.append(f"| {name}: kernel edit (C changes) to frame | {k_ms:.1f} ms | <= {budget:g} ms | {r['verdict']} |")
     w = res["weight"]
     lines.append(
         f"| own script + style, gzip | {w['total_gzip_bytes'] / 1024:.1f} KB | <= {w['budget_kb']:g} KB | {w.get('verdict', '')} |"
