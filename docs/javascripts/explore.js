@@ -10,8 +10,8 @@
    - Linked views: pointing at an output cell (hover or keyboard focus) marks its window, its row
      of C and writes its sum out; pointing at an input cell marks its column of C and the outputs
      it feeds. Grids of results are one Tab stop each; arrow keys move inside them.
-   - URL: the whole state is in the fragment (#op=...&x=...), the same format as the cards'
-     "Open this example in the explorer" links (generator/explore.py). */
+   - URL: the whole state is in the fragment (#op=...&x=...); the cards' "Open this example in
+     the explorer" links carry it as a query (?op=..., generator/explore.py), moved to the fragment. */
 (function () {
   "use strict";
 
@@ -598,8 +598,12 @@
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
 
+  // The state from the fragment (#op=...), or from the query a card's link carries (?op=...),
+  // which then moves to the fragment: one form of the URL, the one the page keeps up to date.
   function from_hash() {
-    var st = window.location.hash.length > 1 ? parse_state(window.location.hash) : null;
+    var loc = window.location, st = null;
+    if (loc.hash.length > 1) st = parse_state(loc.hash);
+    else if (loc.search.length > 1 && (st = parse_state(loc.search.slice(1)))) history.replaceState(null, "", loc.pathname + "#" + loc.search.slice(1));
     if (!st) st = state;
     write_form(st); update(true);
   }
