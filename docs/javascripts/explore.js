@@ -23,6 +23,12 @@
   var LIMITS = RULES.explorer_limits;
   var form = root.querySelector("form");
   var results = root.querySelector(".cc-ex-results");
+  var stale_note = document.createElement("p");
+  stale_note.className = "cc-ex-stale-note";
+  stale_note.setAttribute("role", "status");
+  stale_note.textContent = "This cannot be computed (see the message above): the last result that could is shown, greyed.";
+  stale_note.hidden = true;
+  results.parentNode.insertBefore(stale_note, results);
   var SOBEL_X = [[1, 0, -1, 1], [1, 2, -2, 0], [1, 1, -1, 1], [0, 1, 1, 0]];
   var SOBEL_K = [[1, 0, -1], [2, 0, -2], [1, 0, -1]];
 
@@ -269,7 +275,7 @@
     var opname = {cross_correlation: "cross-correlation", convolution: "convolution", transposed_convolution: "transposed convolution"}[st.op];
 
     var sec = section("output", "Output " + tex(tr ? "C^\\top \\mathbf{y}" : "\\mathbf{y}") + ", " + out.length + "×" + out[0].length);
-    note(sec, "The " + opname + ": " + size_formula(st, res) + ". Point at a cell to see where it comes from.");
+    note(sec, "The " + opname + ". Point at a cell to see where it comes from.<br>" + size_formula(st, res));
     grid(box(sec), out, "out", "output");
     var sum = sec.querySelector(".cc-ex-sum");
     if (!sum) { sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum); }
@@ -501,6 +507,7 @@
       if (pr.name) field(pr.name).setAttribute("aria-invalid", "true");
     });
     root.classList.toggle("cc-ex--stale", problems.length > 0);
+    stale_note.hidden = problems.length === 0;
   }
 
   // The address bar follows the state a moment after the last change (not on every keystroke:
