@@ -189,6 +189,7 @@
           td.dataset.r = r; td.dataset.c = c;
           td.tabIndex = first ? 0 : -1; first = false;
           td.textContent = String(a[r][c]);
+          if (a[r][c] === 0) td.className = "cc-ex-zero";
         }
       }
       t.dataset.kind = kind;
@@ -201,7 +202,11 @@
     for (var i = 0; i < h; i++) {
       var row = a[i], old = was[i], cells = null;
       for (var j = 0; j < w; j++) {
-        if (row[j] !== old[j]) { cells = cells || rowsEl[i].cells; cells[j].textContent = String(row[j]); }
+        if (row[j] !== old[j]) {
+          cells = cells || rowsEl[i].cells;
+          cells[j].textContent = String(row[j]);
+          cells[j].classList.toggle("cc-ex-zero", row[j] === 0);
+        }
       }
     }
     t.ccValues = a;
@@ -282,7 +287,7 @@
 
     if (!tr) {
       sec = section("padded", "Padded input");
-      note(sec, "The input with its zero padding (" + st.p.slice(st.one_d ? 2 : 0).join(", ") + " on " + (st.one_d ? "left, right" : "top, bottom, left, right") + ") in grey.");
+      note(sec, "The input with its zero padding (" + st.p.slice(st.one_d ? 2 : 0).join(", ") + " on " + (st.one_d ? "left, right" : "top, bottom, left, right") + ") shaded.");
       var padded = cc.pad(x, p.padding);
       var t = grid(box(sec), padded, "pad", "padded input");
       for (var i = 0; i < padded.length; i++) for (var j = 0; j < padded[0].length; j++) {
