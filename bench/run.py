@@ -38,7 +38,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import scale
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import explorer  # noqa: E402 - bench/explorer.py, beside this file
+import scale  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "report.json"
@@ -610,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
     ap.add_argument("--slow-runs", type=int, default=3, help="runs of the slowest measurements (default 3)")
-    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,scale,gallery")
+    ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,scale,gallery,explorer")
     ap.add_argument("--scale", default=",".join(map(str, scale.SCALES)), help="card counts of the scale section (default 29,290,1000)")
     ap.add_argument("--no-serve", action="store_true", help="scale section: skip the live preview's edit at 290 cards")
     ap.add_argument("--site", type=Path, default=ROOT / "site", help="the built site to weigh and open (default site/)")

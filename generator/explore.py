@@ -1,6 +1,8 @@
-"""Links into the explorer (/explore/): an example's parameters and arrays in the URL fragment.
+"""Links into the explorer (/explore/): an example's parameters and arrays in the URL.
 
-The fragment is what ``docs/javascripts/explore.js`` reads (``parse_state``): ``op`` (the
+A card links to ``explore/?STATE``; the explorer moves STATE to its fragment (``#STATE``, which
+it keeps up to date as the learner edits). STATE is what ``docs/javascripts/explore.js`` reads
+(``parse_state``): ``op`` (the
 operation), ``n=1`` for a 1-D example, ``x`` and ``k`` (rows joined by ``;``, entries by ``,``),
 ``s``, ``d``, ``a`` (stride, dilation, output_padding as rows,cols) and ``p`` (top,bottom,left,right).
 
@@ -53,4 +55,4 @@ def href(example: object) -> str | None:
     ex = getattr(example, "spec", example)
     if not isinstance(ex, ExampleSpec) or not supported(ex):
         return None
-    return PAGE_FROM_CARD + "#" + fragment(ex)
+    return PAGE_FROM_CARD + "?" + fragment(ex)

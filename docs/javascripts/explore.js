@@ -10,8 +10,8 @@
    - Linked views: pointing at an output cell (hover or keyboard focus) marks its window, its row
      of C and writes its sum out; pointing at an input cell marks its column of C and the outputs
      it feeds. Grids of results are one Tab stop each; arrow keys move inside them.
-   - URL: the whole state is in the fragment (#op=...&x=...), the same format as the cards'
-     "Open this example in the explorer" links (generator/explore.py). */
+   - URL: the whole state is in the fragment (#op=...&x=...); the cards' "Open this example in
+     the explorer" links carry it as a query (?op=..., generator/explore.py), moved to the fragment. */
 (function () {
   "use strict";
 
@@ -23,6 +23,12 @@
   var LIMITS = RULES.explorer_limits;
   var form = root.querySelector("form");
   var results = root.querySelector(".cc-ex-results");
+  var stale_note = document.createElement("p");
+  stale_note.className = "cc-ex-stale-note";
+  stale_note.setAttribute("role", "status");
+  stale_note.textContent = "This cannot be computed (see the message above): the last result that could is shown, greyed.";
+  stale_note.hidden = true;
+  results.parentNode.insertBefore(stale_note, results);
   var SOBEL_X = [[1, 0, -1, 1], [1, 2, -2, 0], [1, 1, -1, 1], [0, 1, 1, 0]];
   var SOBEL_K = [[1, 0, -1], [2, 0, -2], [1, 0, -1]];
 
@@ -183,16 +189,27 @@
           td.dataset.r = r; td.dataset.c = c;
           td.tabIndex = first ? 0 : -1; first = false;
           td.textContent = String(a[r][c]);
+          if (a[r][c] === 0) td.className = "cc-ex-zero";
         }
       }
       t.dataset.kind = kind;
+      t.ccValues = a;
       box.replaceChildren(t);
       return t;
     }
+    // only the cells whose value changed are touched (compared with the values last written)
+    var was = t.ccValues, rowsEl = t.rows;
     for (var i = 0; i < h; i++) {
-      var cells = t.rows[i].cells, row = a[i];
-      for (var j = 0; j < w; j++) { var s = String(row[j]); if (cells[j].textContent !== s) cells[j].textContent = s; }
+      var row = a[i], old = was[i], cells = null;
+      for (var j = 0; j < w; j++) {
+        if (row[j] !== old[j]) {
+          cells = cells || rowsEl[i].cells;
+          cells[j].textContent = String(row[j]);
+          cells[j].classList.toggle("cc-ex-zero", row[j] === 0);
+        }
+      }
     }
+    t.ccValues = a;
     return t;
   }
 
@@ -263,14 +280,14 @@
     var opname = {cross_correlation: "cross-correlation", convolution: "convolution", transposed_convolution: "transposed convolution"}[st.op];
 
     var sec = section("output", "Output " + tex(tr ? "C^\\top \\mathbf{y}" : "\\mathbf{y}") + ", " + out.length + "×" + out[0].length);
-    note(sec, "The " + opname + ": " + size_formula(st, res) + ". Point at a cell to see where it comes from.");
+    note(sec, "The " + opname + ". Point at a cell to see where it comes from.<br>" + size_formula(st, res));
     grid(box(sec), out, "out", "output");
     var sum = sec.querySelector(".cc-ex-sum");
     if (!sum) { sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum); }
 
     if (!tr) {
       sec = section("padded", "Padded input");
-      note(sec, "The input with its zero padding (" + st.p.slice(st.one_d ? 2 : 0).join(", ") + " on " + (st.one_d ? "left, right" : "top, bottom, left, right") + ") in grey.");
+      note(sec, "The input with its zero padding (" + st.p.slice(st.one_d ? 2 : 0).join(", ") + " on " + (st.one_d ? "left, right" : "top, bottom, left, right") + ") shaded.");
       var padded = cc.pad(x, p.padding);
       var t = grid(box(sec), padded, "pad", "padded input");
       for (var i = 0; i < padded.length; i++) for (var j = 0; j < padded[0].length; j++) {
@@ -485,7 +502,7 @@
 
   function show_problems(problems) {
     var shown = {};
-    root.querySelectorAll("[data-error]").forEach(function (p) { p.textContent = ""; });
+    root.querySelectorAll("[data-error]").forEach(function (p) { if (p.firstChild) p.textContent = ""; });
     form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     problems.forEach(function (pr) {
       var slot = root.querySelector("[data-error=" + pr.field + "]");
@@ -495,6 +512,15 @@
       if (pr.name) field(pr.name).setAttribute("aria-invalid", "true");
     });
     root.classList.toggle("cc-ex--stale", problems.length > 0);
+    stale_note.hidden = problems.length === 0;
+  }
+
+  // The address bar follows the state a moment after the last change (not on every keystroke:
+  // browsers throttle a flood of history updates, and each costs time in the edit's frame).
+  var url_timer = null;
+  function write_url(st) {
+    clearTimeout(url_timer);
+    url_timer = setTimeout(function () { history.replaceState(null, "", "#" + fragment(st)); }, 150);
   }
 
   function update(from_url) {
@@ -511,7 +537,7 @@
     state = st;
     editor("x-edit", st.x, "input"); editor("k-edit", st.k, "kernel");
     render(st, res);
-    if (!from_url) history.replaceState(null, "", "#" + fragment(st));
+    if (!from_url) write_url(st);
     return true;
   }
 
@@ -584,8 +610,12 @@
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
 
+  // The state from the fragment (#op=...), or from the query a card's link carries (?op=...),
+  // which then moves to the fragment: one form of the URL, the one the page keeps up to date.
   function from_hash() {
-    var st = window.location.hash.length > 1 ? parse_state(window.location.hash) : null;
+    var loc = window.location, st = null;
+    if (loc.hash.length > 1) st = parse_state(loc.hash);
+    else if (loc.search.length > 1 && (st = parse_state(loc.search.slice(1)))) history.replaceState(null, "", loc.pathname + "#" + loc.search.slice(1));
     if (!st) st = state;
     write_form(st); update(true);
   }

@@ -1,0 +1,159 @@
+"""The explorer (/explore/) in ``make bench``: how soon an edit shows, and what the page weighs.
+
+``bench(site, runs)`` opens the built explorer in Chromium on an N×N input and a K×K kernel and
+types a new value into one cell, then one kernel cell (a kernel edit changes the matrix C too),
+``runs`` times each. Each sample is the time from the input event (its ``timeStamp``) to the end
+of the frame that shows the new result: a task posted from the next animation frame runs once
+that frame's style, layout and paint are done. The figure against the budget is the slower of
+the two medians. Weight: the explorer's own script and style (convcore.js, explore.js,
+explore.css), gzip-compressed, level 9.
+
+    .venv/bin/python bench/explorer.py [--runs 15] [--site site]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import os
+import shutil
+import statistics
+import sys
+import threading
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN_FILES = ("javascripts/convcore.js", "javascripts/explore.js", "stylesheets/explore.css")
+CASES = {"8x8_3x3": (8, 3, 16.0), "16x16_5x5": (16, 5, 50.0)}  # name: (input side, kernel side, budget ms)
+WEIGHT_BUDGET_KB = 30.0
+
+# The time from the input event to the end of the frame that shows its result, per edit.
+ARM = """() => { window.ccEditShown = new Promise(resolve => {
+  document.addEventListener('input', e => {
+    const t0 = e.timeStamp;
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve(performance.now() - t0);
+      ch.port2.postMessage(0);
+    });
+  }, {once: true});
+}); }"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def fragment(n: int, k: int) -> str:
+    x = ";".join(",".join(str((r * 7 + c * 3) % 9 - 4) for c in range(n)) for r in range(n))
+    kern = ";".join(",".join(str((r + 2 * c) % 5 - 2) for c in range(k)) for r in range(k))
+    return f"op=cross_correlation&x={x}&k={kern}&s=1,1&p=0,0,0,0&d=1,1&a=0,0"
+
+
+def edit_times(page: Any, grid: str, runs: int) -> list[float]:
+    cells = page.locator(f"[data-grid={grid}] input")
+    times = []
+    for i in range(runs):
+        cell = cells.nth((i * 5) % cells.count())
+        cell.click()
+        cell.press("Control+a")
+        page.evaluate(ARM)
+        page.keyboard.type(str(i % 10))  # one key: one input event
+        times.append(float(page.evaluate("window.ccEditShown")))
+    return times
+
+
+def weight(site: Path) -> dict[str, Any]:
+    sizes = {f: len(gzip.compress((site / f).read_bytes(), 9)) for f in OWN_FILES}
+    return {"files_gzip_bytes": sizes, "total_gzip_bytes": sum(sizes.values()), "budget_kb": WEIGHT_BUDGET_KB}
+
+
+def bench(site: Path, runs: int = 15) -> dict[str, Any]:
+    """Edit-to-frame medians for each case, and the page's own weight, with verdicts."""
+    out: dict[str, Any] = {"weight": weight(site), "load_before": os.getloadavg()[0]}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return out | {"error": "playwright is not installed (pip install -e '.[dev]')"}
+    exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        return out | {"error": "no chromium"}
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for name, (n, k, budget) in CASES.items():
+                page.goto(f"{base}/explore/#{fragment(n, k)}")
+                page.wait_for_selector("[data-section=C] td")
+                edit_times(page, "x-edit", 3)  # warm-up (JIT, fonts)
+                x_ms, k_ms = edit_times(page, "x-edit", runs), edit_times(page, "k-edit", runs)
+                worst = max(statistics.median(x_ms), statistics.median(k_ms))
+                out[name] = {
+                    "input_edit_ms": x_ms,
+                    "kernel_edit_ms": k_ms,
+                    "median_input_edit_ms": statistics.median(x_ms),
+                    "median_kernel_edit_ms": statistics.median(k_ms),
+                    "budget_ms": budget,
+                    "verdict": "met" if worst <= budget else "MISSED",
+                }
+            browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    out["load_after"] = os.getloadavg()[0]
+    w = out["weight"]
+    w["verdict"] = "met" if w["total_gzip_bytes"] / 1024 <= WEIGHT_BUDGET_KB else "MISSED"
+    return out
+
+
+def table(res: dict[str, Any] | None) -> str:
+    """The explorer's lines of the bench report (Markdown table)."""
+    if not res:
+        return ""
+    lines = ["", "| explorer (/explore/) | median | budget | verdict |", "|---|---:|---:|---|"]
+    for name in CASES:
+        r = res.get(name)
+        if r:
+            lines.append(f"| {name}: input edit to frame | {r['median_input_edit_ms']:.1f} ms | | |")
+            k_ms, budget = r["median_kernel_edit_ms"], r["budget_ms"]
+            lines.append(f"| {name}: kernel edit (C changes) to frame | {k_ms:.1f} ms | <= {budget:g} ms | {r['verdict']} |")
+    w = res["weight"]
+    lines.append(
+        f"| own script + style, gzip | {w['total_gzip_bytes'] / 1024:.1f} KB | <= {w['budget_kb']:g} KB | {w.get('verdict', '')} |"
+    )
+    if "load_before" in res:
+        lines.append(f"| load average before, after | {res['load_before']:.1f}, {res.get('load_after', 0):.1f} | | |")
+    if "error" in res:
+        lines.append(f"| browser measures skipped | {res['error']} | | |")
+    return "\n".join(lines)
+
+
+def verdicts(res: dict[str, Any] | None) -> dict[str, str]:
+    """``{name: verdict}`` of the explorer's budgets (for the main bench's count)."""
+    if not res:
+        return {}
+    out = {f"explorer_{n}_ms": res[n]["verdict"] for n in CASES if n in res}
+    if "verdict" in res["weight"]:
+        out["explorer_weight_kb"] = res["weight"]["verdict"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--site", type=Path, default=ROOT / "site")
+    args = ap.parse_args(argv)
+    res = bench(args.site, args.runs)
+    print(table(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
