@@ -56,10 +56,18 @@ generate: $(VENV)/.site-stamp
 check: $(VENV)/.site-stamp
 	$(PY) -m generator --check
 
+# ENGINE=zensical builds the same mkdocs.yml with Zensical (the successor of Material for MkDocs).
+ENGINE ?= mkdocs
+ifeq ($(ENGINE),zensical)
+site: generate $(KATEX)/.stamp $(VENV)/.dev-stamp
+	rm -rf site
+	$(VENV)/bin/zensical build --strict
+else
 site: generate $(KATEX)/.stamp
 	$(PY) -m mkdocs build --strict --quiet
+endif
 	node generator/postbuild.mjs site
-	@echo "site built in site/ (open site/index.html or run 'make serve')"
+	@echo "site built in site/ with $(ENGINE): serve it (make serve, or any web server on site/); opened from disk its links do not work"
 
 serve: generate $(KATEX)/.stamp
 	$(PY) -m generator.serve
