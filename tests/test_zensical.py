@@ -2,7 +2,8 @@
 lock), then the post-build step, and the browser suite's core checks on every kind of page of it:
 every formula typeset by KaTeX with no error (before and after every answer is revealed), every
 reveal opens on click, no console error, no failed request, nothing from another host, no broken
-link or anchor; and the same pages as the MkDocs build.
+link or anchor, no table-of-contents entry that opens an answer; and the same pages as the
+MkDocs build.
 
 Zensical links a page to itself with ``href=""`` (the logo and the active navigation entry on the
 home page) where MkDocs writes ``"."``: both open the page itself, so those are not counted as
@@ -111,3 +112,11 @@ def test_every_kind_of_page_math_reveals_and_requests(zensical_site, zensical_se
     finally:
         context.close()
     assert failures == []
+
+
+def test_no_toc_entry_opens_an_answer(zensical_site):
+    from test_toc import toc_spoilers
+
+    pages = sorted(zensical_site.rglob("index.html"))
+    bad = {str(f.relative_to(zensical_site)): s for f in pages if (s := toc_spoilers(f.read_text("utf-8")))}
+    assert bad == {}
