@@ -69,8 +69,9 @@ endif
 	node generator/postbuild.mjs site
 	@echo "site built in site/ with $(ENGINE): serve it (make serve, or any web server on site/); opened from disk its links do not work"
 
+ADDR ?= 127.0.0.1:8000
 serve: generate $(KATEX)/.stamp
-	$(PY) -m generator.serve
+	$(PY) -m generator.serve --dev-addr $(ADDR)
 
 # --- tests ----------------------------------------------------------------------------------
 # Browser tests need Debian's chromium; as root it is installed when missing.
