@@ -40,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from . import render, siteconfig, spec, writer
+    from . import mathcheck, render, siteconfig, spec, writer
 
     decks_paths = args.decks or [render.DECK_DIR]
     docs = args.docs or ROOT / "docs"
@@ -54,6 +54,8 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     env = render.environment(extra_dirs)
     decks = spec.load_decks(decks_paths, render.card_templates(env))
+    if math_problems := mathcheck.check(decks):  # an author's formula KaTeX cannot typeset
+        raise SpecError(math_problems)
     outputs = render.render_site(decks, env, docs, *([siteconfig.anki_config(args.config)] if args.config else []))
     plan = writer.plan(docs, outputs)
     if args.check:
