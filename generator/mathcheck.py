@@ -80,7 +80,9 @@ def check(decks: list[DeckSpec]) -> list[Problem]:
                           capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         return problems  # KaTeX did not load: the post-build step reports it with its fix
-    for ((file, card, fld), tex, _), err in zip(formulas, json.loads(proc.stdout), strict=True):
+    for ((file, card, fld), tex, display), err in zip(formulas, json.loads(proc.stdout), strict=True):
         if err is not None:
-            problems.append(Problem(file, card, fld, "a formula KaTeX can typeset", f"{tex.strip()[:60]!r}: {err[:120]}"))
+            why = re.sub(r"(at position \d+):.*", r"\1", err, flags=re.S)  # KaTeX's underlined excerpt: not for a terminal
+            shown = f"\\[{tex[:60]}\\]" if display else f"\\({tex[:60]}\\)"
+            problems.append(Problem(file, card, fld, "a formula KaTeX can typeset", f"{shown}: {why[:120]}"))
     return problems
