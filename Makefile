@@ -64,13 +64,22 @@ generate: $(VENV)/.site-stamp
 check: $(VENV)/.site-stamp
 	$(PY) -m generator --check
 
+# ENGINE=zensical builds the same mkdocs.yml with Zensical (the successor of Material for MkDocs).
+ENGINE ?= mkdocs
+ifeq ($(ENGINE),zensical)
+site: generate $(KATEX)/.stamp $(FSRS)/.stamp $(VENV)/.dev-stamp
+	rm -rf site
+	$(VENV)/bin/zensical build --strict
+else
 site: generate $(KATEX)/.stamp $(FSRS)/.stamp
 	$(PY) -m mkdocs build --strict --quiet
+endif
 	node generator/postbuild.mjs site
-	@echo "site built in site/ (open site/index.html or run 'make serve')"
+	@echo "site built in site/ with $(ENGINE): serve it (make serve, or any web server on site/); opened from disk its links do not work"
 
+ADDR ?= 127.0.0.1:8000
 serve: generate $(KATEX)/.stamp $(FSRS)/.stamp
-	$(PY) -m generator.serve
+	$(PY) -m generator.serve --dev-addr $(ADDR)
 
 # --- tests ----------------------------------------------------------------------------------
 # Browser tests need Debian's chromium; as root it is installed when missing.

@@ -31,6 +31,8 @@ def _site(d: Path) -> tuple[Path, list[str]]:
     """The site folder and the generator's arguments for it (decks, docs, config)."""
     d = d.resolve()
     os.environ.setdefault("CONVCARDS_CACHE", str(d / ".cache" / "convcards"))  # never inside the installed package
+    if (d / "docs/vendor/katex/katex.min.js").is_file():  # the site's KaTeX checks the authors' formulas
+        os.environ.setdefault("CONVCARDS_KATEX", str(d / "docs/vendor/katex/katex.min.js"))
     return d, ["--decks", str(d / "decks"), "--docs", str(d / "docs"), "--config", str(d / "mkdocs.yml")]
 
 

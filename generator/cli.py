@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from . import render, siteconfig, spec, writer
+    from . import mathcheck, render, siteconfig, spec, writer
 
     decks_paths = args.decks or [render.DECK_DIR]
     problems = []
@@ -91,6 +91,8 @@ def _check(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_p
 
     env = render.environment(extra_dirs)
     decks = spec.load_decks(decks_paths, render.card_templates(env))
+    if math_problems := mathcheck.check(decks):  # an author's formula KaTeX cannot typeset
+        raise SpecError(math_problems)
     outputs = render.render_site(decks, env, docs, *([siteconfig.anki_config(args.config)] if args.config else []))
     plan = writer.plan(docs, outputs)
     _warn(plan)

@@ -12,8 +12,10 @@ so the preview never loops.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -125,8 +127,27 @@ def watch(args: argparse.Namespace, mkdocs: subprocess.Popen) -> int:
     return mkdocs.returncode or 0
 
 
+def address_problem(dev_addr: str) -> str | None:
+    """Why ``mkdocs serve`` could not listen on ``HOST:PORT``, as a one-line message, or None."""
+    host, sep, port = dev_addr.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return f"--dev-addr {dev_addr!r}: expected HOST:PORT, e.g. 127.0.0.1:8000"
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.bind((host.strip("[]"), int(port)))
+    except OSError as e:
+        busy = e.errno == errno.EADDRINUSE
+        why = "is in use (another server, or a preview still running)" if busy else f"cannot be used ({e.strerror})"
+        other = f"{host}:{int(port) + 1}"
+        return f"{host}:{port} {why}: stop it, or serve elsewhere with --dev-addr {other} (make serve ADDR={other})"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if (problem := address_problem(args.dev_addr)) is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that `finally` stops mkdocs too
     regenerate(generator_args(args))
     mkdocs = start_mkdocs(args)

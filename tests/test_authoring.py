@@ -56,7 +56,8 @@ def author_site(tmp_path_factory) -> Path:
     m = home / "my-cards"
     (m / "decks").mkdir(parents=True)
     (m / "decks/mine.yaml").write_text(readme_block("yaml"), encoding="utf-8")
-    script = [line for line in readme_block("sh").splitlines() if "generator.serve" not in line and not line.startswith("M=")]
+    block = readme_block("sh", "### Build it and look at it")
+    script = [line for line in block.splitlines() if "generator.serve" not in line and not line.startswith("M=")]
     assert any("-m generator --decks" in line for line in script) and any("mkdocs build --strict" in line for line in script)
     py = ".venv/bin/python" if (ROOT / ".venv/bin/python").exists() else sys.executable
     bash = "set -euo pipefail\n" + "\n".join(script).replace(".venv/bin/python", py)
