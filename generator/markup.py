@@ -25,13 +25,9 @@ import re
 # Characters with a meaning inside a Markdown line (Python-Markdown with the site's extensions):
 # escapes, code, emphasis, links and images, attribute lists, math, table cells, closing #s.
 _MD_SPECIAL = "\\`*_[]{}$|#!~^"
-_PLAIN = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL} | {
-    ord("&"): "&amp;",
-    ord("<"): "&lt;",
-    ord(">"): "&gt;",
-    ord('"'): "&quot;",
-    ord("'"): "&#39;",
-}
+# Quotes stay as written: a title is only ever text in the page, and every attribute MkDocs and
+# Material build from a page title escapes it (an entity there would be read out as "&quot;").
+_PLAIN = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 # Code spans (a run of backticks to the same run), display and inline math (arithmatex's
 # delimiters): kept as written, Markdown and KaTeX escape them.
@@ -48,9 +44,9 @@ def plain(text: str) -> str:
     return text.translate(_PLAIN)
 
 
-def html_text(text: str) -> str:
-    """``text`` escaped for HTML text or a double-quoted attribute."""
-    return html.escape(text, quote=True)
+def html_text(text: str, quote: bool = True) -> str:
+    """``text`` escaped for HTML text (``quote=False``) or a double-quoted attribute."""
+    return html.escape(text, quote=quote)
 
 
 def cell(text: str) -> str:
