@@ -23,14 +23,18 @@ import html
 import re
 
 # Characters with a meaning inside a Markdown line (Python-Markdown with the site's extensions):
-# escapes, code, emphasis, links and images, attribute lists, math, table cells, closing #s.
-_MD_SPECIAL = "\\`*_[]{}$|#!~^"
-_PLAIN = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL} | {
+# code, emphasis, links and images, attribute lists, table cells, closing #s take a backslash
+# (MkDocs reads a heading's escapes back to the character, so page titles and the labels Material
+# builds from them read as written); a backslash and a dollar (math delimiters for arithmatex,
+# which does not read escapes) and the HTML characters become entities. Quotes stay as written:
+# a title is only ever text in the page, and every attribute built from it is escaped by the theme.
+_BACKSLASHED = "`*_{}[]!|#"
+_PLAIN = {ord(c): "\\" + c for c in _BACKSLASHED} | {
+    ord("\\"): "&#92;",
+    ord("$"): "&#36;",
     ord("&"): "&amp;",
     ord("<"): "&lt;",
     ord(">"): "&gt;",
-    ord('"'): "&quot;",
-    ord("'"): "&#39;",
 }
 
 # Code spans (a run of backticks to the same run), display and inline math (arithmatex's
@@ -44,13 +48,13 @@ _SNIPPET = re.compile(r"-+8<-+")
 
 
 def plain(text: str) -> str:
-    """``text`` as inline Markdown that renders as exactly ``text`` (every special character an entity)."""
+    """``text`` as inline Markdown that renders as exactly ``text`` (every special character escaped)."""
     return text.translate(_PLAIN)
 
 
-def html_text(text: str) -> str:
-    """``text`` escaped for HTML text or a double-quoted attribute."""
-    return html.escape(text, quote=True)
+def html_text(text: str, quote: bool = True) -> str:
+    """``text`` escaped for HTML text (``quote=False``) or a double-quoted attribute."""
+    return html.escape(text, quote=quote)
 
 
 def cell(text: str) -> str:

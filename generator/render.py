@@ -327,7 +327,7 @@ def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:
     present = [p for p in LEAD_PAGES if docs_dir is None or (docs_dir / p).exists()]
     lines += [f"  - {p}" for p in present]
     for deck in decks:
-        lines.append(f"  - {json.dumps(markup.html_text(deck.title), ensure_ascii=False)}:")
+        lines.append(f"  - {json.dumps(markup.html_text(deck.title, quote=False), ensure_ascii=False)}:")
         lines.append(f"    - {deck_path(deck)}")
         lines += [f"    - {card_path(c)}" for c in deck.cards]
     if gallery.wanted(decks):

@@ -125,7 +125,7 @@ def test_duplicate_keys_are_refused_with_both_lines(tmp_path):
 
 
 def test_ordinary_numbers_still_load(tmp_path):
-    text = deck("input: [[1, -2, 3.5], [0, +4, 0.25], [1.0e+3, 8, 9]]\nkernel: [[1, 0], [0, -1]]\n")
+    text = deck("input: [[1, -2, 3.5], [0, +4, 0.25], [1.0e+2, 8, 9]]\nkernel: [[1, 0], [0, -1]]\n")
     assert problems(tmp_path, text) == []
 
 
