@@ -31,7 +31,7 @@ PURPOSE = {
     "under_tap": 4, "output_shape": 5, "dilated_size": 6, "effective_kernel": 7, "flipped_entry": 8,
     "flipped_kernel": 9, "conv_minus_corr": 10, "ct_entry": 11, "transposed_value": 12, "input_gradient": 13,
     "roundtrip": 14, "shared_inputs": 15, "window_count": 16, "flat_index": 17, "c_shape": 18, "ct_shape": 19,
-    "c_index": 20, "c_nonzeros": 21, "flat_index_column_major": 22,
+    "c_index": 20, "c_nonzeros": 21, "flat_index_column_major": 22, "p_shape": 23,
 }
 MAX_REDRAWS = 50
 
@@ -320,6 +320,7 @@ PARAM_KINDS = {
     "ct_shape": lambda rng, n, seen: practice_kinds.c_shape(rng, n, seen, transposed=True),
     "c_index": practice_kinds.c_index,
     "c_nonzeros": practice_kinds.c_nonzeros,
+    "p_shape": practice_kinds.p_shape,
 }
 ARRAY_KINDS = {
     "c_entry": c_entry,

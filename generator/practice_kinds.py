@@ -516,3 +516,19 @@ def c_nonzeros(rng: np.random.Generator, n: int, seen: set[tuple[Any, ...]]) -> 
     )
     data = {"input_shape": [h, w], "kernel_shape": [kh, kw], "s": s, "p": p}
     return _q("c_nonzeros", n, prompt, answer, value, data)
+
+
+def p_shape(rng: np.random.Generator, n: int, seen: set[tuple[Any, ...]]) -> Question:
+    """The shape of im2col's patches matrix P for fresh sizes."""
+    h, w, kh, kw, s, p = _draw(rng, seen, "p_shape", _c_params)
+    oh, ow = core.output_size(h, kh, s, p), core.output_size(w, kw, s, p)
+    prompt = (
+        f"im2col copies each window of {_c_setup(h, w, kh, kw, s, p)} into one column of a patches matrix "
+        "\\(P\\) (one row per kernel tap). What is the shape of \\(P\\) (rows × columns)?"
+    )
+    answer = (
+        f"\\({kh * kw} \\times {oh * ow}\\): \\({kh} \\cdot {kw} = {kh * kw}\\) taps, and the output is "
+        f"\\({oh} \\times {ow}\\), so \\({oh * ow}\\) windows."
+    )
+    data = {"input_shape": [h, w], "kernel_shape": [kh, kw], "s": s, "p": p}
+    return _q("p_shape", n, prompt, answer, [kh * kw, oh * ow], data, "shape")

@@ -43,7 +43,7 @@ ALL_PRACTICE_KINDS = (
     "c_entry", "output_value", "under_tap", "flipped_entry", "flipped_kernel", "conv_minus_corr", "ct_entry",
     "transposed_value", "input_gradient", "roundtrip", "output_size", "output_shape", "dilated_size",
     "effective_kernel", "shared_inputs", "window_count", "flat_index", "flat_index_column_major", "c_shape", "ct_shape",
-    "c_index", "c_nonzeros",
+    "c_index", "c_nonzeros", "p_shape",
 )
 
 # Limits that keep a page readable and a build small (documented in README).

@@ -364,6 +364,11 @@ def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | N
         labels = np.arange(h * w).reshape(h, w) * 7 + 3  # any distinct labels
         order = "F" if "column-major" in prompt else "C"
         return list(labels.ravel(order=order)).index(labels[r - 1, c - 1]) + 1
+    if kind == "p_shape":  # one row per tap, one column per window, counted
+        h, w = _shape_pair(prompt, "input of shape")
+        kh, kw = _shape_pair(prompt, "with a")
+        y = forward("cross_correlation", np.zeros((h, w)), np.ones((kh, kw)), _fresh_params(prompt))
+        return [np.ones((kh, kw)).size, y.size]
     if kind in ("c_shape", "ct_shape", "c_index", "c_nonzeros"):
         h, w = _shape_pair(prompt, "input of shape")
         kh, kw = _shape_pair(prompt, "with a")

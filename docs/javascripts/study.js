@@ -338,6 +338,8 @@
     var inputs = this.el.front.querySelectorAll(".cc-answer input, .cc-answer button");
     for (var i = 0; i < inputs.length; i++) inputs[i].disabled = true;
     this.el.status.textContent = (ok ? "Correct" : "Incorrect") + ", so graded " + this.pending.said;
+    var it = this.current();
+    this.el.meta.textContent = it.deck_title + " \u00b7 " + it.title + " \u00b7 graded " + (ok ? "Good" : "Again");
     this.el.next.focus();
   };
 
