@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from . import mathcheck, render, siteconfig, spec, writer
+    from . import render, writer
 
     decks_paths = args.decks or [render.DECK_DIR]
     problems = []
@@ -64,9 +64,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.check:
         return _check(args, docs, extra_dirs, decks_paths)
     with writer.locked(docs):
-        env = render.environment(extra_dirs)
-        decks = spec.load_decks(decks_paths, render.card_templates(env))
-        outputs = render.render_site(decks, env, docs)
+        decks, outputs = _render(args, docs, extra_dirs, decks_paths)
         plan = writer.plan(docs, outputs)
         _warn(plan)
         writer.apply(docs, plan)
@@ -86,14 +84,21 @@ def _warn(plan: object) -> None:
         print(f"warning: {w}", file=sys.stderr)
 
 
-def _check(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_paths: list[Path]) -> int:
-    from . import render, spec, writer
+def _render(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_paths: list[Path]) -> tuple[list, dict[str, bytes]]:
+    """The decks, checked (every formula too), and every generated file's bytes."""
+    from . import mathcheck, render, siteconfig, spec
 
     env = render.environment(extra_dirs)
     decks = spec.load_decks(decks_paths, render.card_templates(env))
     if math_problems := mathcheck.check(decks):  # an author's formula KaTeX cannot typeset
         raise SpecError(math_problems)
-    outputs = render.render_site(decks, env, docs, *([siteconfig.anki_config(args.config)] if args.config else []))
+    return decks, render.render_site(decks, env, docs, *([siteconfig.anki_config(args.config)] if args.config else []))
+
+
+def _check(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_paths: list[Path]) -> int:
+    from . import writer
+
+    _, outputs = _render(args, docs, extra_dirs, decks_paths)
     plan = writer.plan(docs, outputs)
     _warn(plan)
     if plan.stale or plan.interrupted:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from . import core, latex, practice_kinds
 from .examples import Example
+from .practice_base import Question, _arrays_md, _given, _operation, _params_json, _tap, given, operation_name  # noqa: F401 (re-exported)
 from .spec import ExampleSpec, PracticeSpec
 
 # A fixed number per kind of draw (never reorder: it is part of every seed).
@@ -34,31 +33,6 @@ PURPOSE = {
     "c_index": 20, "c_nonzeros": 21, "flat_index_column_major": 22, "p_shape": 23,
 }
 MAX_REDRAWS = 50
-
-
-@dataclass(frozen=True)
-class Question:
-    """One practice question: prompt and answer as Markdown with LaTeX, the answer as a number.
-
-    ``arrays`` holds everything needed to recompute the answer independently: the arrays
-    and parameters the prompt shows, and the entry asked for (0-based). ``expected`` is the
-    answer as a page grades a typed reply (see :func:`generator.practice_kinds.expected`).
-    """
-
-    kind: str
-    variant: int
-    prompt: str
-    answer: str
-    value: Any
-    arrays: dict[str, Any] = field(default_factory=dict)
-    expected: dict[str, Any] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind, "variant": self.variant, "prompt": self.prompt,
-            "answer": self.answer, "value": self.value, "arrays": self.arrays,
-            "expected": self.expected if self.expected is not None else practice_kinds.expected(self.value),
-        }
 
 
 def card_key(card_id: str) -> int:
@@ -73,68 +47,6 @@ def card_key(card_id: str) -> int:
 def rng_for(seed: int, card_id: str, n: int, purpose: str) -> np.random.Generator:
     """The generator of one draw: variant ``n`` of a card, for one purpose (see :data:`PURPOSE`)."""
     return np.random.default_rng([seed, card_key(card_id), n, PURPOSE[purpose]])
-
-
-def _given(ex: Example, forward: bool = False) -> str:
-    p = ex.params
-    if ex.one_d:  # a 1-D signal is one row: its parameters are the column ones, padding (left, right)
-        return _given_1d(ex)
-    parts = [f"\\(s = ({p.stride[0]}, {p.stride[1]})\\)" if p.stride[0] != p.stride[1] else f"\\(s = {p.stride[0]}\\)"]
-    t, b, l, r = p.padding
-    parts.append(f"\\(p = {t}\\)" if len({t, b, l, r}) == 1 else f"padding (top, bottom, left, right) \\(= ({t}, {b}, {l}, {r})\\)")
-    if p.dilation != (1, 1):
-        parts.append(f"\\(d = ({p.dilation[0]}, {p.dilation[1]})\\)" if p.dilation[0] != p.dilation[1] else f"\\(d = {p.dilation[0]}\\)")
-    if ex.transposed_op and p.output_padding != (0, 0) and not forward:
-        a = p.output_padding
-        parts.append(f"output padding \\(a = ({a[0]}, {a[1]})\\)")
-    return ", ".join(parts)
-
-
-def _given_1d(ex: Example) -> str:
-    p = ex.params
-    _, _, left, right = p.padding
-    parts = [f"\\(s = {p.stride[1]}\\)", f"\\(p = {left}\\)" if left == right else f"padding (left, right) \\(= ({left}, {right})\\)"]
-    if p.dilation[1] != 1:
-        parts.append(f"\\(d = {p.dilation[1]}\\)")
-    if ex.transposed_op and p.output_padding[1]:
-        parts.append(f"output padding \\(a = {p.output_padding[1]}\\)")
-    return ", ".join(parts)
-
-
-def _tap(ex: Example, r: int, c: int) -> str:
-    """A kernel tap's 1-based subscript: ``rc``, or one index for a 1-D kernel."""
-    return f"{c + 1}" if ex.one_d else f"{r + 1}{c + 1}"
-
-
-def _operation(ex: Example) -> str:
-    return {
-        "cross_correlation": "cross-correlation",
-        "convolution": "convolution (the kernel flipped)",
-        "transposed_convolution": "transposed convolution",
-        "max_pooling": "max pooling",
-        "avg_pooling": "average pooling",
-    }[ex.operation]
-
-
-def _arrays_md(ex: Example) -> str:
-    """The input and kernel of a variant, as display math (pooling shows its window size)."""
-    if ex.pooling:
-        return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad \\text{{window }} {latex.shape(ex.k)} \\]"
-    name = "y" if ex.transposed_op else "x"  # a transposed convolution's input is y, as on Deck 4's pages
-    return f"\\[ {name} = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
-
-
-def _params_json(ex: Example) -> dict[str, Any]:
-    p = ex.params
-    return {
-        "operation": ex.operation,
-        "input": ex.x.tolist(),
-        "kernel": ex.k.tolist(),
-        "stride": list(p.stride),
-        "padding": list(p.padding),
-        "dilation": list(p.dilation),
-        "output_padding": list(p.output_padding),
-    }
 
 
 def _variant_example(ex: Example, rng: np.random.Generator, n: int, seen: list[Example]) -> Example:
@@ -396,12 +308,3 @@ def _shown(q: Question, ex: Example) -> Question:
     prompt = q.prompt.replace("this card's example", "the input and kernel below") + "\n\n" + _arrays_md(ex)
     return dataclasses.replace(q, prompt=prompt)
 
-
-def given(ex: Example) -> str:
-    """The example's stride, padding (and dilation, output padding) in words and math."""
-    return _given(ex)
-
-
-def operation_name(ex: Example) -> str:
-    """The example's operation in words, e.g. ``cross-correlation``."""
-    return _operation(ex)

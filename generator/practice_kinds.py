@@ -13,40 +13,23 @@ integer, a fraction, a shape or a small matrix (see :func:`expected`).
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import core, latex
+from .practice_base import expected  # noqa: F401 (re-exported: the typed answer of a kind)
 
 if TYPE_CHECKING:
     from .examples import Example
-    from .practice import Question
+    from .practice_base import Question
 
 MAX_REDRAWS = 50
 
 
-def expected(value: Any, kind: str = "") -> dict[str, Any]:
-    """The answer as the page grades it: ``{"type": "integer"|"fraction"|"shape"|"matrix", ...}``.
-
-    >>> expected(3), expected(0.25)
-    ({'type': 'integer', 'value': 3}, {'type': 'fraction', 'numerator': 1, 'denominator': 4})
-    """
-    if kind == "shape":
-        return {"type": "shape", "value": [int(v) for v in value]}
-    if kind == "matrix":
-        return {"type": "matrix", "value": [[int(v) for v in row] for row in value]}
-    f = Fraction(float(value)).limit_denominator(10_000)
-    if abs(float(f) - float(value)) > 1e-9:
-        raise ValueError(f"practice answer {value!r} is not a small fraction")
-    if f.denominator == 1:
-        return {"type": "integer", "value": int(f)}
-    return {"type": "fraction", "numerator": f.numerator, "denominator": f.denominator}
-
 
 def _q(kind: str, n: int, prompt: str, answer: str, value: Any, data: dict[str, Any], typ: str = "") -> Question:
-    from .practice import Question
+    from .practice_base import Question
 
     return Question(kind, n, prompt, answer, value, data, expected(value, typ))
 
@@ -74,13 +57,13 @@ def _x_k(ex: Example, n: int, always_k: bool = False) -> str:
 
 
 def _params_json(ex: Example) -> dict[str, Any]:
-    from .practice import _params_json as pj
+    from .practice_base import _params_json as pj
 
     return pj(ex)
 
 
 def _given(ex: Example) -> str:
-    from .practice import given
+    from .practice_base import given
 
     return given(ex)
 
@@ -171,7 +154,7 @@ def _forward_desc(ex: Example) -> str:
 
 def _given_forward(ex: Example) -> str:
     """Stride, padding and dilation of the forward cross-correlation (no output padding)."""
-    from .practice import _given as g
+    from .practice_base import _given as g
 
     return g(ex, forward=True)
 

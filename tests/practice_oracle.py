@@ -111,6 +111,8 @@ def _dilate(k: np.ndarray, d: tuple[int, int]) -> np.ndarray:
 
 def _padded(x: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
     t, b, l, r = padding
+    if x.shape[0] == 1:  # a 1-D signal (one row): its padding p is left and right only (README: only the column entries apply)
+        t = b = 0
     return np.pad(x, ((t, b), (l, r)))
 
 

@@ -255,6 +255,14 @@ FITS: dict[str, set[str]] = {
     "dilation-conventions": {"dilated_size", "effective_kernel", "output_value"},
     "floor-vs-invalid": {"output_size", "shared_inputs"},
     "flattening-order": {"flat_index_column_major", "c_entry", "c_index"},
+    "strided-gradient": {"input_gradient", "dilated_size"},
+    "transposed-groups": {"ct_entry", "ct_shape"},
+    "receptive-field": {"output_size", "dilated_size", "effective_kernel"},
+    "stacked-convolutions": {"conv_minus_corr", "c_shape"},
+    "circular-padding": {"output_value", "under_tap"},
+    "shift-equivariance": {"output_value", "under_tap"},
+    "col2im": {"ct_entry", "c_shape"},
+    "conv3d": {"c_entry", "c_shape", "c_index"},
 }
 
 # Kind -> the cards that teach what it asks; a card may ask it only if one of them is the card
