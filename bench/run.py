@@ -648,6 +648,9 @@ def main(argv: list[str] | None = None) -> int:
             results["browser"] = browser
         if "weight" not in skip:
             results["weight"] = bench_weight(site, browser.get("fonts_used", []))
+        if "explorer" not in skip:  # the explorer page (/explore/): bench/explorer.py
+            print("bench: explorer ...", file=sys.stderr, flush=True)
+            results["explorer"] = explorer.bench(site, max(args.runs, 11))
         if "scale" not in skip:
             sizes = sorted({int(n) for n in args.scale.split(",") if n.strip()})
             results["scale"] = scale.bench(tmp, sizes, serve_at=None if args.no_serve else 290)
@@ -661,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{m.get('chromium', 'no chromium')}")
     lb, la = results["load_before"][0], results["load_after"][0]
     print(f"load average before {lb:.1f}, after {la:.1f}; medians of {args.runs} runs ({args.slow_runs} for the slow ones)\n")
-    print(text)
+    print(text + explorer.table(results.get("explorer")))
+    results["verdicts"].update(explorer.verdicts(results.get("explorer")))
     if results.get("scale"):
         print("\n" + scale.table(results["scale"]))
         results["verdicts"].update({f"scale_{k}": v for k, (_, v) in scale.verdicts(results["scale"]).items()})

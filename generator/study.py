@@ -46,6 +46,7 @@ class RenderedCard(Protocol):
     questions: list[practice.Question]
     markdown: str
 
+
 STUDY_FILE = "data/study.json"
 HOME_GRID = ".snippets/home-grid.md"
 DECK_LINKS = ".snippets/deck-links.md"
@@ -332,7 +333,9 @@ def print_links(decks: list[DeckSpec], sheets: dict[str, list[list[RenderedCard]
         if len(parts) <= 1:
             lines.append(f"- [{markup.plain(d.title)}]({print_path(d)})")
         else:
-            lines.append(f"- {markup.plain(d.title)}: " + ", ".join(f"[{_card_range(parts, i)}]({print_path(d, i)})" for i in range(len(parts))))
+            lines.append(
+                f"- {markup.plain(d.title)}: " + ", ".join(f"[{_card_range(parts, i)}]({print_path(d, i)})" for i in range(len(parts)))
+            )
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
