@@ -50,7 +50,7 @@ def mkdocs_config(title: str, namespace: str) -> dict[str, Any]:
     doc = siteconfig.load(site_root() / "mkdocs.yml")
     doc["site_name"] = title
     doc["site_description"] = f"{title}: convolution arithmetic as flashcards."
-    for key in ("copyright", "repo_url", "site_url"):
+    for key in ("copyright", "repo_url", "site_url", "site_dir"):  # site_url and site_dir are !ENV tags of ours: site/ by default
         doc.pop(key, None)
     doc["extra"] = {**(doc.get("extra") or {}), "convcards": {"anki_deck": title, "guid_namespace": namespace}}
     return doc

@@ -237,12 +237,19 @@ def test_no_payload_runs_in_study_mode(evil_site, evil_server, browser):
     try:
         page.goto(f"{evil_server}/study/")
         page.wait_for_selector("#cc-study[data-ready=true]")
-        for _ in range(len(study["items"])):
+        n = len(study["items"])  # every item today: the daily new-card limit raised to all of them
+        page.click(".cc-study__settings > summary")
+        page.fill("input[name=new-per-day]", str(n))
+        page.press("input[name=new-per-day]", "Enter")
+        page.locator("input[name=new-per-day]").blur()
+        page.wait_for_function(f"window.convcardsStudy.queue().length === {n}")
+        page.click(".cc-study__settings > summary")
+        for _ in range(n):
             page.click(".cc-study__flip")
             page.wait_for_timeout(20)
             assert page.evaluate("window.__pwned") is None
             assert page.evaluate(INJECTED) == []
-            page.click(".cc-study__got")
+            page.click(".cc-study__grade[data-grade='4']")  # Easy: due in days, so the next card comes
         assert dialogs == []
     finally:
         context.close()
