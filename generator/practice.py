@@ -134,9 +134,9 @@ def c_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
         elif ex.operation == "convolution":
             kh, kw = ex.k_hw
             src = (kh - 1 - tap[0], kw - 1 - tap[1])
-            why = f"{lead} of the flipped kernel, which is \\(k_{{{_tap(ex, *src)}}} = {latex.num(ex.k.reshape(ex.k_hw)[src])}\\)."
+            why = f"{lead} of the flipped kernel, which is \\(w_{{{_tap(ex, *src)}}} = {latex.num(ex.k.reshape(ex.k_hw)[src])}\\)."
         else:
-            why = f"{lead}, so the entry is \\(k_{{{_tap(ex, *tap)}}} = {latex.num(ex.k.reshape(ex.k_hw)[tap])}\\)."
+            why = f"{lead}, so the entry is \\(w_{{{_tap(ex, *tap)}}} = {latex.num(ex.k.reshape(ex.k_hw)[tap])}\\)."
     data = {**_params_json(ex), "row": r, "col": c}
     return Question("c_entry", n, prompt, f"\\({latex.num(value)}\\). {why}", value, data)
 

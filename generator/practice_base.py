@@ -106,7 +106,7 @@ def _arrays_md(ex: Example) -> str:
     if ex.pooling:
         return f"\\[ x = {latex.bmatrix(ex.x)}, \\quad \\text{{window }} {latex.shape(ex.k)} \\]"
     name = "y" if ex.transposed_op else "x"  # a transposed convolution's input is y, as on Deck 4's pages
-    return f"\\[ {name} = {latex.bmatrix(ex.x)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
+    return f"\\[ {name} = {latex.bmatrix(ex.x)}, \\quad w = {latex.bmatrix(ex.k)} \\]"
 
 
 def _params_json(ex: Example) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def _x_k(ex: Example, n: int, always_k: bool = False) -> str:
     if n:
         parts.append(_mat("x", ex.x))
     if n or always_k:
-        parts.append(_mat("k", ex.k))
+        parts.append(_mat("w", ex.k))
     return "\n\n\\[ " + ", \\quad ".join(parts) + " \\]" if parts else ""
 
 
@@ -83,7 +83,7 @@ def under_tap(ex: Example, rng: np.random.Generator, n: int) -> Question:
     tap = f"{b + 1}" if ex.one_d else f"{a + 1}{b + 1}"
     prompt = (
         f"For {_which(n)}, a cross-correlation with {_given(ex)}: while computing \\(y_{{{_pos(ex, r, c)}}}\\) "
-        f"(counting from 1), which input value lies under the kernel tap \\(k_{{{tap}}}\\)? "
+        f"(counting from 1), which input value lies under the kernel tap \\(w_{{{tap}}}\\)? "
         "(A padding cell holds 0.)" + _x_k(ex, n)
     )
     t, _, left, _ = ex.padding
@@ -92,7 +92,7 @@ def under_tap(ex: Example, rng: np.random.Generator, n: int) -> Question:
     where = f"input cell \\({_pos(ex, *src)}\\)" if inside else "a padding cell"
     answer = (
         f"\\({latex.num(value)}\\): the window of \\(y_{{{_pos(ex, r, c)}}}\\) starts at padded cell "
-        f"\\({_pos(ex, r * sh, c * sw)}\\), and tap \\(k_{{{tap}}}\\) sits on {where}, which holds \\({latex.num(value)}\\)."
+        f"\\({_pos(ex, r * sh, c * sw)}\\), and tap \\(w_{{{tap}}}\\) sits on {where}, which holds \\({latex.num(value)}\\)."
     )
     data = {**_params_json(ex), "row": r, "col": c, "tap": [a, b]}
     return _q("under_tap", n, prompt, answer, value, data)
@@ -107,11 +107,11 @@ def flipped_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     prompt = (
         "A true convolution flips its kernel (rotates it by 180°) before sliding it. For the kernel "
         f"below, what is the entry of the flipped kernel in position \\({_pos(ex, r, c)}\\) (counting from 1)?"
-        f"\n\n\\[ {_mat('k', ex.k)} \\]"
+        f"\n\n\\[ {_mat('w', ex.k)} \\]"
     )
     answer = (
         f"\\({latex.num(value)}\\): position \\({_pos(ex, r, c)}\\) of the flipped kernel is position "
-        f"\\({_pos(ex, kh - 1 - r, kw - 1 - c)}\\) of \\(k\\)."
+        f"\\({_pos(ex, kh - 1 - r, kw - 1 - c)}\\) of \\(w\\)."
     )
     return _q("flipped_entry", n, prompt, answer, value, {"kernel": ex.k.tolist(), "row": r, "col": c})
 
@@ -121,7 +121,7 @@ def flipped_kernel(ex: Example, rng: np.random.Generator, n: int) -> Question:
     flipped = np.rot90(core.as_2d(ex.k), 2)
     prompt = (
         "A true convolution flips its kernel (rotates it by 180°) before sliding it. Write the flipped "
-        f"kernel of\n\n\\[ {_mat('k', ex.k)} \\]"
+        f"kernel of\n\n\\[ {_mat('w', ex.k)} \\]"
     )
     answer = f"\\({latex.bmatrix(flipped)}\\): the last row first, each row read right to left."
     return _q("flipped_kernel", n, prompt, answer, flipped.tolist(), {"kernel": ex.k.tolist()}, "matrix")
@@ -149,7 +149,7 @@ def conv_minus_corr(ex: Example, rng: np.random.Generator, n: int) -> Question:
 def _forward_desc(ex: Example) -> str:
     h, w = ex.forward_in_hw
     size = f"length {w}" if ex.one_d else f"shape \\({h} \\times {w}\\)"
-    return f"the cross-correlation of an input of {size} with the kernel \\(k\\) below ({_given_forward(ex)})"
+    return f"the cross-correlation of an input of {size} with the kernel \\(w\\) below ({_given_forward(ex)})"
 
 
 def _given_forward(ex: Example) -> str:
@@ -192,7 +192,7 @@ def ct_entry(ex: Example, rng: np.random.Generator, n: int) -> Question:
     prompt = (
         f"Let \\(C\\) be the unrolled matrix (row-major flattening) of {_forward_desc(ex)}. "
         f"What is the entry of \\(C^\\top\\) (shape \\({latex.shape(C.T)}\\)) in row {r + 1}, column {c + 1}?"
-        f"\n\n\\[ {_mat('k', ex.k)} \\]"
+        f"\n\n\\[ {_mat('w', ex.k)} \\]"
     )
     oh, ow = core.output_shape(ex.forward_in_hw, ex.k_hw, ex.params)
     opos, ipos = _pos(ex, *divmod(c, ow)), _pos(ex, *divmod(r, ex.forward_in_hw[1]))
@@ -221,7 +221,7 @@ def transposed_value(ex: Example, rng: np.random.Generator, n: int) -> Question:
     x2 = core.as_2d(ex.x).astype(float)
     why = _ct_terms(C, x2.ravel(), r * out.shape[1] + c, value, "x", ex, x2.shape, stamps=True)
     answer = (
-        f"\\({latex.num(value)}\\): each input value stamps a scaled copy of \\(k\\), \\(s\\) cells apart, and the "
+        f"\\({latex.num(value)}\\): each input value stamps a scaled copy of \\(w\\), \\(s\\) cells apart, and the "
         f"stamps add up; at \\(z_{{{_pos(ex, r, c)}}}\\) {why}."
     )
     data = {**_params_json(ex), "row": r, "col": c}
@@ -242,7 +242,7 @@ def input_gradient(ex: Example, rng: np.random.Generator, n: int) -> Question:
     prompt = (
         f"The layer computes {_forward_desc(ex)}. The loss \\(L\\) has gradient \\(g = \\partial L / \\partial y\\) "
         f"below. What is \\(\\partial L / \\partial x_{{{_pos(ex, r, c)}}}\\) (counting from 1)?"
-        f"\n\n\\[ {_mat('k', ex.k)}, \\quad {_mat('g', gshow)} \\]"
+        f"\n\n\\[ {_mat('w', ex.k)}, \\quad {_mat('g', gshow)} \\]"
     )
     why = _ct_terms(C, g.ravel().astype(float), r * grad.shape[1] + c, value, "g", ex, (oh, ow))
     answer = (
@@ -409,11 +409,11 @@ def flat_index(rng: np.random.Generator, n: int, seen: set[tuple[Any, ...]], col
     if col:
         value = c * h + r + 1
         order = "column-major order (top to bottom, then left to right)"
-        why = f"\\((c-1)h + r = {c} \\cdot {h} + {r + 1} = {value}\\)"
+        why = f"\\((c-1)i_h + r = {c} \\cdot {h} + {r + 1} = {value}\\)"
     else:
         value = r * w + c + 1
         order = "row-major order (left to right, then top to bottom, as NumPy's ravel)"
-        why = f"\\((r-1)w + c = {r} \\cdot {w} + {c + 1} = {value}\\)"
+        why = f"\\((r-1)i_w + c = {r} \\cdot {w} + {c + 1} = {value}\\)"
     prompt = (
         f"An input of shape \\({h} \\times {w}\\) is flattened into a vector in {order}. At which position "
         f"(counting from 1) is cell \\(({r + 1}, {c + 1})\\)?"

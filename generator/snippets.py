@@ -58,14 +58,14 @@ def pytorch(ex: Example) -> str:
         pool = ("max" if ex.operation == "max_pooling" else "avg") + f"_pool{dim}d"
         lines.append(f"y = F.{pool}(x, kernel_size={one(ex.k_hw)}, stride={one(p.stride)})")
     else:
-        lines.append(f"k = torch.tensor({pylist(ex.k)}, dtype={dtype}).reshape{k_shape}")
+        lines.append(f"w = torch.tensor({pylist(ex.k)}, dtype={dtype}).reshape{k_shape}")
         if ex.operation == "convolution":
-            lines.append("k = torch.flip(k, dims=" + ("(-1,)" if ex.one_d else "(-2, -1)") + ")  # true convolution flips the kernel")
+            lines.append("w = torch.flip(w, dims=" + ("(-1,)" if ex.one_d else "(-2, -1)") + ")  # true convolution flips the kernel")
         symmetric = (t == b and l == r) if not ex.one_d else l == r
         pad_arg = one((t, l)) if symmetric else "0"
         if ex.operation == "transposed_convolution":
             fn = "conv_transpose1d" if ex.one_d else "conv_transpose2d"
-            call = f"xt = F.{fn}(y, k, stride={one(p.stride)}, padding={pad_arg}, output_padding={one(p.output_padding)}"
+            call = f"xt = F.{fn}(y, w, stride={one(p.stride)}, padding={pad_arg}, output_padding={one(p.output_padding)}"
             call += f", groups={p.groups}" if p.groups != 1 else ""
             lines.append(call + f", dilation={one(p.dilation)})")
             if not symmetric:
@@ -75,7 +75,7 @@ def pytorch(ex: Example) -> str:
             if not symmetric:
                 pads = (l, r) if ex.one_d else (l, r, t, b)
                 lines.append(f"x = F.pad(x, {pads})  # (left, right{', top, bottom' if not ex.one_d else ''}): asymmetric padding")
-            call = f"y = F.{fn}(x, k, stride={one(p.stride)}, padding={pad_arg}, dilation={one(p.dilation)}"
+            call = f"y = F.{fn}(x, w, stride={one(p.stride)}, padding={pad_arg}, dilation={one(p.dilation)}"
             call += f", groups={p.groups})" if p.groups != 1 else ")"
             lines.append(call)
     if ex.one_d:
@@ -104,13 +104,13 @@ def pytorch_matrix(ex: Example) -> str:
         "import torch.nn.functional as F",
         "",
         f"x = torch.tensor({pylist(ex.x)}, dtype=torch.float64).reshape{x_shape}",
-        f"k = torch.tensor({pylist(ex.k)}, dtype=torch.float64).reshape{k_shape}",
+        f"w = torch.tensor({pylist(ex.k)}, dtype=torch.float64).reshape{k_shape}",
     ]
     if t == b and l == r:
         pad = "" if t == l == 0 else f", padding={_pair((t, l))}"
-        layer = f"lambda v: F.conv2d(v, k, stride={_pair(p.stride)}{pad}, dilation={_pair(p.dilation)}"
+        layer = f"lambda v: F.conv2d(v, w, stride={_pair(p.stride)}{pad}, dilation={_pair(p.dilation)}"
     else:
-        layer = f"lambda v: F.conv2d(F.pad(v, {(l, r, t, b)}), k, stride={_pair(p.stride)}, dilation={_pair(p.dilation)}"
+        layer = f"lambda v: F.conv2d(F.pad(v, {(l, r, t, b)}), w, stride={_pair(p.stride)}, dilation={_pair(p.dilation)}"
     layer += f", groups={p.groups})" if p.groups != 1 else ")"
     C = ex.C
     lines += [

@@ -157,7 +157,7 @@ def key_result(ex: Example) -> str:
             f"{lead} the input has shape \\({latex.shape(ex.x)}\\), the weights \\({latex.shape(ex.k)}\\), "
             f"the output \\({latex.shape(ex.output)}\\)."
         )
-    kernel = f"\\text{{window }} {latex.shape(ex.k)}" if ex.pooling else f"k = {latex.bmatrix(ex.k)}"
+    kernel = f"\\text{{window }} {latex.shape(ex.k)}" if ex.pooling else f"w = {latex.bmatrix(ex.k)}"
     x, y = ("y", "x'") if ex.transposed_op else ("x", "y")  # a transposed convolution maps y to x', as on Deck 4's pages
     return f"{lead}\n\n\\[ {x} = {latex.bmatrix(ex.x)}, \\quad {kernel} \\]\n\n\\[ {y} = {latex.bmatrix(ex.output)} \\]"
 
@@ -169,7 +169,7 @@ def transposed_result(ex: Example) -> str:
         f"\\({latex.shape(ex.transposed_input)}\\) output \\(y\\) back to \\({latex.shape(ex.transposed)}\\):"
     )
     return (
-        f"{lead}\n\n\\[ y = {latex.bmatrix(ex.transposed_input)}, \\quad k = {latex.bmatrix(ex.k)} \\]"
+        f"{lead}\n\n\\[ y = {latex.bmatrix(ex.transposed_input)}, \\quad w = {latex.bmatrix(ex.k)} \\]"
         f"\n\n\\[ C^\\top y \\;\\longrightarrow\\; {latex.bmatrix(ex.transposed)} \\]"
     )
 

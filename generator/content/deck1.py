@@ -236,7 +236,7 @@ def channels(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
             "c_out": co,
             "k": k,
             "dense": co * ci * k * k,
-            "depthwise": ci * 1 * k * k,  # groups = C_in, one kernel per channel
+            "depthwise": ci * 1 * k * k,  # groups = c_in, one kernel per channel
             "pointwise": co * ci,
             "separable": ci * k * k + co * ci,
         }
@@ -246,7 +246,7 @@ def channels(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
 def _toeplitz_symbols(k_len: int, n_in: int) -> np.ndarray:
     """The 1-D unrolled matrix with entry ``k_j`` written as a symbol (built from tap indices)."""
     idx = core.unrolled_matrix((n_in,), np.arange(1, k_len + 1))
-    return np.where(idx > 0, np.char.add("k_{", np.char.add(idx.astype(str), "}")), "0")
+    return np.where(idx > 0, np.char.add("w_{", np.char.add(idx.astype(str), "}")), "0")
 
 
 def one_d(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
@@ -488,13 +488,13 @@ def channels_figure(e: Example) -> tuple[bytes, str]:
         F.draw_grid(ax, e.output[o], ox, y, np.full((oh, ow), F.COLORS["output"], dtype=object), f"output channel {o + 1}")
     F.legend_items(ax, [(F.COLORS["input"], "input", False), (F.COLORS["kernel"], "kernel", False), (F.COLORS["output"], "output", False)])
     kind = (
-        "depthwise (groups = C_in)"
+        "depthwise (groups = c_in)"
         if g == c_in and g > 1
         else (f"groups = {g}" if g > 1 else "every input channel feeds every output channel")
     )
     alt = (
         f"{c_in} input channels of {h}×{w}, a weight of shape {tuple(e.k.shape)} drawn as one {kh}×{kw} kernel per row of output "
-        f"channel and column of input channel, and the {c_out} output channels of {oh}×{ow}: {kind}. Output channel o is the sum, "
+        f"channel and column of input channel, and the {c_out} output channels of {oh}×{ow}: {kind}. Each output channel is the sum, "
         f"over the input channels it sees, of each channel correlated with its own kernel."
     )
     return F.to_svg(fig), alt

@@ -287,9 +287,9 @@ def unfold_snippet(e: Example) -> str:
             "import torch.nn.functional as F",
             "",
             f"x = torch.tensor({snippets.pylist(e.x)}, dtype=torch.float64).reshape(1, 1, {e.in_hw[0]}, {e.in_hw[1]})",
-            f"k = torch.tensor({snippets.pylist(e.k)}, dtype=torch.float64)",
+            f"w = torch.tensor({snippets.pylist(e.k)}, dtype=torch.float64)",
             f"P = F.unfold(x, kernel_size=({kh}, {kw}), padding=({t}, {l}), stride={e.stride[0]})[0]  # shape ({kh * kw}, {e.output.size})",
-            "y = k.reshape(1, -1) @ P  # the kernel as a row times the patches",
+            "y = w.reshape(1, -1) @ P  # the kernel as a row times the patches",
             snippets.values_line(f"y.reshape({e.out_hw[0]}, {e.out_hw[1]})", e.output),
         ]
     )
@@ -570,7 +570,7 @@ def padded_matrix_figure(e: Example) -> tuple[bytes, str]:
 
 
 def channel_figure(e: Example) -> tuple[bytes, str]:
-    """The multi-channel ``C`` with its ``C_out x C_in`` blocks outlined and named."""
+    """The multi-channel ``C`` with its ``c_out x c_in`` blocks outlined and named."""
     C = e.C
     c_in, c_out = e.x.shape[0], e.k.shape[0]
     n_out, n_in = e.out_hw[0] * e.out_hw[1], e.in_hw[0] * e.in_hw[1]
@@ -590,8 +590,8 @@ def channel_figure(e: Example) -> tuple[bytes, str]:
     )
     alt = (
         f"The {C.shape[0]}×{C.shape[1]} matrix C of a layer with {c_in} input and {c_out} output channels, "
-        f"split into {c_out}×{c_in} blocks of {n_out}×{n_in} outlined in orange; block (o, c) is the single-channel "
-        "matrix of the kernel linking input channel c (columns) to output channel o (rows); weights are green, zeros white."
+        f"split into {c_out}×{c_in} blocks of {n_out}×{n_in} outlined in orange; block (v, u) is the single-channel "
+        "matrix of the kernel linking input channel u (columns) to output channel v (rows); weights are green, zeros white."
     )
     return svg, alt
 

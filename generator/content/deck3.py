@@ -53,7 +53,7 @@ def source_indices(shape: tuple[int, int]) -> np.ndarray:
     return np.stack([kh - a, kw - b], axis=-1)
 
 
-def _index_symbols(idx: np.ndarray, symbol: str = "k") -> np.ndarray:
+def _index_symbols(idx: np.ndarray, symbol: str = "w") -> np.ndarray:
     out = np.empty(idx.shape[:-1], dtype=object)
     for pos in np.ndindex(out.shape):
         out[pos] = f"{symbol}_{{{idx[pos][0]}{idx[pos][1]}}}"
@@ -166,9 +166,9 @@ def rotation_figure(e: Example) -> tuple[bytes, str]:
     kh, kw = k.shape
     idx = np.stack(np.meshgrid(np.arange(1, kh + 1), np.arange(1, kw + 1), indexing="ij"), axis=-1)
     steps = [
-        ("kernel k", k, idx),
+        ("kernel w", k, idx),
         ("rows reversed", k[::-1, :], idx[::-1, :]),
-        ("then columns reversed:\nrot180(k)", core.flip(k), idx[::-1, ::-1]),
+        ("then columns reversed:\nrot180(w)", core.flip(k), idx[::-1, ::-1]),
         ("not this: transpose kᵀ", k.T, np.transpose(idx, (1, 0, 2))),
     ]
     gap = 2.0
@@ -214,7 +214,7 @@ def corr_conv_figure(e: Example) -> tuple[bytes, str]:
     row_h = max(h, kh) + 1.6
     fig, ax = _new(width, 2 * row_h)
     for n, (name, kern, out) in enumerate(
-        [("kernel k (correlation ⋆)", k, pair["corr"]), ("rot180(k) (convolution *)", pair["rot"], pair["conv"])]
+        [("kernel w (correlation ⋆)", k, pair["corr"]), ("rot180(w) (convolution *)", pair["rot"], pair["conv"])]
     ):
         y0 = n * row_h + 0.7
         fills = np.full(x.shape, COLORS["input"], dtype=object)
@@ -228,7 +228,7 @@ def corr_conv_figure(e: Example) -> tuple[bytes, str]:
         ax.text(ox - gap / 2, y0 + kh / 2, "=", ha="center", va="center", fontsize=14, color=COLORS["text"])
         of = np.full(out.shape, COLORS["output"], dtype=object)
         of[0, 0] = COLORS["current"]
-        draw_grid(ax, out, ox, y0, of, "x ⋆ k" if n == 0 else "x * k")
+        draw_grid(ax, out, ox, y0, of, "x ⋆ w" if n == 0 else "x * w")
         outline(ax, ox, y0, 1, 1)
     _legend(
         ax,
@@ -241,7 +241,7 @@ def corr_conv_figure(e: Example) -> tuple[bytes, str]:
         ],
     )
     alt = (
-        f"Top: the {h}×{w} input with its first window in orange, the {kh}×{kw} kernel k and the {oh}×{ow} cross-correlation. "
+        f"Top: the {h}×{w} input with its first window in orange, the {kh}×{kw} kernel w and the {oh}×{ow} cross-correlation. "
         "Bottom: the same window with the kernel rotated by 180°, giving the true convolution; the first output entry is outlined in both"
         + (", and the two outputs differ." if not pair["equal"] else ", and the two outputs are equal because the kernel is symmetric.")
     )
@@ -256,9 +256,9 @@ def full_mode_figure(e: Example) -> tuple[bytes, str]:
     gap = 1.4
     fig, ax = _new(max(x.shape[1] + gap + k.shape[1], 4 * ow + 3 * gap), max(x.shape[0], k.shape[0]) + oh + 3.2)
     draw_grid(ax, x, 0, 0.6, np.full(x.shape, COLORS["input"], dtype=object), "input x")
-    draw_grid(ax, k, x.shape[1] + gap, 0.6, np.full(k.shape, COLORS["kernel"], dtype=object), "kernel k")
+    draw_grid(ax, k, x.shape[1] + gap, 0.6, np.full(k.shape, COLORS["kernel"], dtype=object), "kernel w")
     y0 = max(x.shape[0], k.shape[0]) + 1.8
-    panels = [("x * k", f["xk_conv"]), ("k * x", f["kx_conv"]), ("x ⋆ k", f["xk_corr"]), ("k ⋆ x", f["kx_corr"])]
+    panels = [("x * w", f["xk_conv"]), ("w * x", f["kx_conv"]), ("x ⋆ w", f["xk_corr"]), ("w ⋆ x", f["kx_corr"])]
     for n, (title, arr) in enumerate(panels):
         x0 = n * (ow + gap)
         draw_grid(ax, arr, x0, y0, np.full(arr.shape, COLORS["output"], dtype=object), title)

@@ -239,7 +239,7 @@ def nhwc_order(shape: tuple[int, int, int]) -> np.ndarray:
 def flattening_order(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     e = _example(card, ex, "orders")
     _require(card, "examples.orders", "a multi-channel 2-D forward example", e.operation, e.multi and not e.transposed_op)
-    x, y = e.x, e.output  # (C_in, H, W), (C_out, OH, OW)
+    x, y = e.x, e.output  # (c_in, H, W), (c_out, OH, OW)
     _require(card, "examples.orders.kernel", "weights of shape (2, 2, kh, kw): the page names x_1, x_2 and w_11 .. w_22",
              e.k.shape, e.k.shape[:2] == (2, 2))
     C_nchw = e.C

@@ -126,7 +126,7 @@ def transposed_groups(card: CardSpec, ex: dict[str, Example]) -> dict[str, Any]:
     fwd = _example(card, ex, "grouped")
     _require(card, "examples.grouped", "a multi-channel forward example with groups > 1", fwd.params.groups,
              fwd.multi and fwd.params.groups > 1)
-    w = fwd.k  # (C_out_fwd, C_in_fwd / groups, kh, kw): as ConvTranspose2d's weight, (C_in_t, C_out_t / groups, kh, kw)
+    w = fwd.k  # (c_out_fwd, c_in_fwd / groups, kh, kw): as ConvTranspose2d's weight, (c_in_t, c_out_t / groups, kh, kw)
     groups = fwd.params.groups
     c_in_t, per = w.shape[0], w.shape[1]
     c_out_t = per * groups
@@ -219,7 +219,7 @@ def stacked_convolutions(card: CardSpec, ex: dict[str, Example]) -> dict[str, An
     _require(card, "examples.first", "x ⋆ k1 ⋆ k2 = x ⋆ (k1 * k2)", "different outputs", np.array_equal(direct, y2))
     # depthwise-separable as a matrix product, on the small example
     sep = _example(card, ex, "depthwise")
-    pw = np.asarray(_data(card, "pointwise", "the pointwise (1×1) weights, shape (C_out, C_in)"))
+    pw = np.asarray(_data(card, "pointwise", "the pointwise (1×1) weights, shape (c_out, c_in)"))
     C_dw = sep.C
     c_in = sep.x.shape[0]
     n = sep.out_hw[0] * sep.out_hw[1]
@@ -235,11 +235,11 @@ def stacked_convolutions(card: CardSpec, ex: dict[str, Example]) -> dict[str, An
     std_params, dw_params, pw_params = co * ci * k * k, ci * k * k, co * ci
     fig = Panels(
         "stacked-convolutions",
-        ((f"kernel k1 ({_shape(e1.k)})", e1.k, "kernel"), (f"kernel k2 ({_shape(k2)})", k2, "kernel"),
-         (f"k1 * k2 ({_shape(K)})", K, "kernel"), (f"input x ({_shape(e1.x)})", e1.x, "input"),
-         (f"output x ⋆ (k1 * k2) ({_shape(direct)})", direct, "output")),
-        f"The kernels k1 ({_shape(e1.k)}) and k2 ({_shape(k2)}) and their full convolution k1 * k2 ({_shape(K)}); the input x "
-        f"and the output of one layer with k1 * k2, the same numbers as the two layers one after the other.",
+        ((f"kernel w1 ({_shape(e1.k)})", e1.k, "kernel"), (f"kernel w2 ({_shape(k2)})", k2, "kernel"),
+         (f"w1 * w2 ({_shape(K)})", K, "kernel"), (f"input x ({_shape(e1.x)})", e1.x, "input"),
+         (f"output x ⋆ (w1 * w2) ({_shape(direct)})", direct, "output")),
+        f"The kernels w1 ({_shape(e1.k)}) and w2 ({_shape(k2)}) and their full convolution w1 * w2 ({_shape(K)}); the input x "
+        f"and the output of one layer with w1 * w2, the same numbers as the two layers one after the other.",
     )
     return {
         "e1": e1, "k2": k2, "y1": y1, "y2": y2, "K": K, "direct": direct, "fig": fig,
