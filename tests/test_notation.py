@@ -118,6 +118,24 @@ def deck_order() -> list[tuple[str, str]]:
     return [(d["deck"], c["id"]) for d in decks for c in d["cards"]]
 
 
+def builds_on_closure() -> dict[str, set[str]]:
+    """Every card a card builds on, directly or through the cards it builds on."""
+    direct = {c["id"]: set(c.get("builds_on", [])) for p in DECKS.glob("*.yaml")
+              for c in yaml.safe_load(p.read_text(encoding="utf-8"))["cards"]}
+    closure: dict[str, set[str]] = {}
+
+    def walk(card: str) -> set[str]:
+        if card not in closure:
+            closure[card] = set()
+            for b in direct.get(card, ()):
+                closure[card] |= {b} | walk(b)
+        return closure[card]
+
+    for card in direct:
+        walk(card)
+    return closure
+
+
 def math_of(text: str) -> list[str]:
     """The formulas of ``text`` as written (``\\text{...}`` kept: ``C_{\\text{in}}`` is a misuse of ``C``)."""
     return [a or b for a, b in MATH.findall(text)]
@@ -199,6 +217,23 @@ def test_the_notation_page_states_every_registered_symbol():
     page = (DOCS / "notation.md").read_text(encoding="utf-8")
     for sym in SYMBOLS:
         assert f"\\({sym.name}" in page or f", {sym.name}" in page or f"{sym.name}\\)" in page, f"{sym.name} is not on the notation page"
+
+
+def test_every_symbol_comes_from_a_card_built_on(sources):
+    """Stricter than the deck order: a card (its page, prompts and backs) uses a symbol only if it
+    introduces it or builds on, directly or not, the card that does."""
+    closure = builds_on_closure()
+    bad = []
+    for _, card, texts in sources:
+        for sym in SYMBOLS:
+            if sym.card is None or sym.use is None or card == sym.card or card in sym.also or sym.card in closure[card]:
+                continue
+            for where, t in texts.items():
+                hit = next((m for m in math_of(t) if re.search(sym.use, m)), None)
+                if hit is not None:
+                    bad.append(f"{card} ({where}) uses {sym.name} but does not build on {sym.card}: \\({hit.strip()[:60]}\\)")
+                    break
+    assert not bad, "\n".join(bad)
 
 
 @pytest.mark.parametrize("planted, rule", [
