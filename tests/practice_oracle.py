@@ -27,7 +27,7 @@ def parse_bmatrix(body: str) -> np.ndarray:
 def prompt_arrays(prompt: str) -> tuple[np.ndarray | None, np.ndarray | None, tuple[int, int] | None]:
     """The input, kernel (or pooling window size) shown in a prompt's display math."""
     x = re.search(r"(?<![A-Za-z\\])[xy]\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)  # y: a transposed input
-    k = re.search(r"k\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
+    k = re.search(r"(?<![A-Za-z\\])w\s+=\s+\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", prompt, re.S)
     win = re.search(r"\\text\{window\s+\}\s+(\d+)\s+\\times\s+(\d+)", prompt)
     return (
         parse_bmatrix(x.group(1)) if x else None,
@@ -219,8 +219,8 @@ def transposed(y: np.ndarray, k: np.ndarray, params: dict[str, Any]) -> np.ndarr
 
 
 def worked_example(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """From a card's back ("The worked example, a ... with ...: x = ..., k = ..., y = ..."):
-    the stated output y and the output recomputed from the stated x, k and parameters."""
+    """From a card's back ("The worked example, a ... with ...: x = ..., w = ..., y = ..."):
+    the stated output y and the output recomputed from the stated x, w and parameters."""
     sentence = text[text.index("The worked example") :]
     op = prompt_operation(sentence)
     params = prompt_params(sentence)
@@ -289,15 +289,15 @@ def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | N
         params = prompt_params(prompt)
         x = _named("x", prompt)
         x = _as2(x if x is not None else x0)
-        k = _as2(_named("k", prompt) if _named("k", prompt) is not None else k0)
+        k = _as2(_named("w", prompt) if _named("w", prompt) is not None else k0)
         r, c = _at("y", prompt)
-        m = re.search(r"k_\{(\d)(\d)\}", prompt) if k.shape[0] > 1 else None
-        a, b = (int(m.group(1)) - 1, int(m.group(2)) - 1) if m else (0, _ints(r"k_\{(\d+)\}", prompt)[0] - 1)
+        m = re.search(r"w_\{(\d)(\d)\}", prompt) if k.shape[0] > 1 else None
+        a, b = (int(m.group(1)) - 1, int(m.group(2)) - 1) if m else (0, _ints(r"w_\{(\d+)\}", prompt)[0] - 1)
         onehot = np.zeros_like(k)
         onehot[a, b] = 1
         return float(forward("cross_correlation", x, onehot, params)[r, c])
     if kind in ("flipped_entry", "flipped_kernel"):
-        k = _as2(_named("k", prompt))
+        k = _as2(_named("w", prompt))
         flipped = np.rot90(k, 2)
         if kind == "flipped_kernel":
             return flipped.tolist()
@@ -308,12 +308,12 @@ def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | N
         params = prompt_params(prompt)
         x = _named("x", prompt)
         x = _as2(x if x is not None else x0)
-        k = _as2(_named("k", prompt))
+        k = _as2(_named("w", prompt))
         r, c = _at("y^{\\text{conv}}", prompt)
         return float(forward("convolution", x, k, params)[r, c] - forward("cross_correlation", x, k, params)[r, c])
     if kind in ("ct_entry", "input_gradient"):
         params = prompt_params(prompt)
-        k = _as2(_named("k", prompt))
+        k = _as2(_named("w", prompt))
         C = unrolled("cross_correlation", _forward_shape(prompt), k, params)
         if kind == "ct_entry":
             r, c = prompt_entry(prompt)
@@ -325,14 +325,14 @@ def new_answer(kind: str, prompt: str, x0: np.ndarray | None, k0: np.ndarray | N
         params = prompt_params(prompt)
         x = _named("x", prompt)
         x = _as2(x if x is not None else x0)
-        z = transposed(x, _as2(_named("k", prompt)), params)
+        z = transposed(x, _as2(_named("w", prompt)), params)
         r, c = _at("z", prompt)
         return float(z[r, c])
     if kind == "roundtrip":
         params = prompt_params(prompt)
         x = _named("x", prompt)
         x = _as2(x if x is not None else x0)
-        C = unrolled("cross_correlation", x.shape, _as2(_named("k", prompt)), params)
+        C = unrolled("cross_correlation", x.shape, _as2(_named("w", prompt)), params)
         r, c = _at("z", prompt)
         return float((C.T @ C @ x.ravel()).reshape(x.shape)[r, c])
     if kind == "output_shape":

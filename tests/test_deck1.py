@@ -338,7 +338,7 @@ def test_dilation(docs, spec, cards_json):
             kd[a * d, b * d] = k[a, b]
     assert np.array_equal(signal.correlate2d(x, kd, mode="valid"), y)
     text = page(docs, "dilation")
-    assert f"k_{{d={d}}} = {latex.bmatrix(kd)}" in text
+    assert f"w_{{d={d}}} = {latex.bmatrix(kd)}" in text
     assert f"y = {latex.bmatrix(y)}" in text
     assert json_example(cards_json, "dilation", "dilated")["arrays"]["output"] == y.tolist()
     for axis in (0, 1):

@@ -62,13 +62,13 @@ def test_flip_is_a_rotation_step_by_step():
     assert np.array_equal(rot, rot180_loops(k))
     assert (
         f"{latex.bmatrix(k)} \\;\\longrightarrow\\; {latex.bmatrix(np.flipud(k))} \\;\\longrightarrow\\; "
-        f"\\operatorname{{rot180}}(k) = {latex.bmatrix(rot)}"
+        f"\\operatorname{{rot180}}(w) = {latex.bmatrix(rot)}"
         in page
     )
     kh, kw = k.shape
     sym = np.array([[f"k_{{{kh - a}{kw - b}}}" for b in range(kw)] for a in range(kh)], dtype=object)
     assert f"= {latex.symbolic_matrix(sym)} \\]" in page
-    assert f"k^\\top = {latex.bmatrix(k.T)} \\neq" in page
+    assert f"w^\\top = {latex.bmatrix(k.T)} \\neq" in page
     assert not np.array_equal(k.T, rot)
 
 
@@ -102,10 +102,10 @@ def test_conv_versus_corr_both_results():
         corr = signal.correlate2d(x, k, mode="valid")
         conv = signal.convolve2d(x, k, mode="valid")
         assert np.array_equal(conv, signal.correlate2d(x, np.rot90(k, 2), mode="valid"))
-        assert f"x \\star k = {latex.bmatrix(corr)}, \\qquad x * k = {latex.bmatrix(conv)} = x \\star \\operatorname{{rot180}}(k)" in page
+        assert f"x \\star w = {latex.bmatrix(corr)}, \\qquad x * w = {latex.bmatrix(conv)} = x \\star \\operatorname{{rot180}}(w)" in page
         patch = x[: k.shape[0], : k.shape[1]]
         terms = " + ".join(f"{latex.paren(a)} \\cdot {latex.paren(b)}" for a, b in zip(patch.ravel(), np.rot90(k, 2).ravel(), strict=True))
-        assert f"(x * k)_{{11}} &= {terms} = {conv[0, 0]}" in page
+        assert f"(x * w)_{{11}} &= {terms} = {conv[0, 0]}" in page
         if np.array_equal(np.rot90(k, 2), k):
             seen_symmetric = True
             assert np.array_equal(corr, conv)
@@ -122,14 +122,14 @@ def test_why_correlation_flip_absorbed_and_commutativity():
     page = page_text("correlation", "why-correlation")
     learned = signal.correlate2d(x, k, mode="valid")
     assert np.array_equal(learned, signal.convolve2d(x, np.rot90(k, 2), mode="valid"))
-    assert f"x \\star k = {latex.bmatrix(learned)}, \\qquad x * \\operatorname{{rot180}}(k) = {latex.bmatrix(learned)}" in page
+    assert f"x \\star w = {latex.bmatrix(learned)}, \\qquad x * \\operatorname{{rot180}}(w) = {latex.bmatrix(learned)}" in page
     xk, kx = signal.convolve2d(x, k, mode="full"), signal.convolve2d(k, x, mode="full")
     assert np.array_equal(xk, kx)
-    assert f"x * k = {latex.bmatrix(xk)}, \\qquad k * x = {latex.bmatrix(kx)}" in page
+    assert f"x * w = {latex.bmatrix(xk)}, \\qquad w * x = {latex.bmatrix(kx)}" in page
     cxk, ckx = signal.correlate2d(x, k, mode="full"), signal.correlate2d(k, x, mode="full")
     assert not np.array_equal(cxk, ckx)
     assert np.array_equal(ckx, np.rot90(cxk, 2))
-    assert f"x \\star k = {latex.bmatrix(cxk)}, \\qquad k \\star x = {latex.bmatrix(ckx)}" in page
+    assert f"x \\star w = {latex.bmatrix(cxk)}, \\qquad w \\star x = {latex.bmatrix(ckx)}" in page
     assert "Equal: convolution commutes" in page and "Not equal: cross-correlation does not commute" in page
 
 

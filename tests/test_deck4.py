@@ -253,11 +253,11 @@ def test_zero_insertion_same_numbers(pages, deck):
     out = brute_corr(z, np.rot90(K, 2))
     assert np.array_equal(out, signal.convolve2d(y, K, mode="full"))
     assert np.array_equal(out, brute_scatter(y, K))
-    assert f"\\tilde{{y}} = {latex.bmatrix(z)}, \\qquad \\operatorname{{rot180}}(k) = {latex.bmatrix(np.rot90(K, 2))}" in page
-    # issue 12: cross-correlation with rot180(k) is the true convolution (scipy's convolve2d) with k unrotated
+    assert f"\\tilde{{y}} = {latex.bmatrix(z)}, \\qquad \\operatorname{{rot180}}(w) = {latex.bmatrix(np.rot90(K, 2))}" in page
+    # issue 12: cross-correlation with rot180(w) is the true convolution (scipy's convolve2d) with w unrotated
     assert np.array_equal(out, signal.convolve2d(z, K, mode="valid"))
-    assert f"\\tilde{{y}} \\star \\operatorname{{rot180}}(k) = \\tilde{{y}} * k = {latex.bmatrix(out)}" in page
-    assert "cross-correlation with \\(\\operatorname{rot180}(k)\\)" in page
+    assert f"\\tilde{{y}} \\star \\operatorname{{rot180}}(w) = \\tilde{{y}} * w = {latex.bmatrix(out)}" in page
+    assert "cross-correlation with \\(\\operatorname{rot180}(w)\\)" in page
     assert "direct** convolution at stride 1 of a zero-inserted, padded input with the kernel rotated" not in page
     spec = deck["zero-insertion"]["examples"]["strided"]
     ys, ks, s = np.array(spec["input"]), np.array(spec["kernel"]), spec["stride"]

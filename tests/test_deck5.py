@@ -184,10 +184,10 @@ def test_dilation_conventions_page(rendered):
         for b in range(e.k.shape[1]):
             holed[a * (g + 1), b * (g + 1)] = e.k[a, b]
     assert np.array_equal(deck5.gap_dilated_kernel(e.k, g), holed)
-    assert f"k_{{d = {d}}} = {latex.bmatrix(holed)}" in page and f"k_{{z = {g}}} = {latex.bmatrix(holed)}" in page
+    assert f"w_{{d = {d}}} = {latex.bmatrix(holed)}" in page and f"w_{{z = {g}}} = {latex.bmatrix(holed)}" in page
     y = signal.correlate2d(e.x, holed, mode="valid")
     assert np.array_equal(y, brute_corr(e.x, e.k, d=d))
-    assert f"x \\star k_{{z = {g}}} = {latex.bmatrix(y)}" in page
+    assert f"x \\star w_{{z = {g}}} = {latex.bmatrix(y)}" in page
     assert holed.shape[0] == 5  # hand-checked: 3 taps, one hole between each
     yc = signal.correlate2d(e.x, e.k, mode="valid")
     assert not np.array_equal(yc.shape, y.shape) and latex.bmatrix(yc) in page

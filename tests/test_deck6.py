@@ -138,7 +138,7 @@ def test_strided_gradient(pages, deck):
         for b in range(3):
             gw[a, b] = sum(g[r, c] * xp[r * s + a, c * s + b] for r in range(3) for c in range(3))
     assert f"\\longrightarrow\\; {latex.bmatrix(gx)}" in page
-    assert f"\\frac{{\\partial L}}{{\\partial k}} = {latex.bmatrix(gw)}" in page
+    assert f"\\frac{{\\partial L}}{{\\partial w}} = {latex.bmatrix(gw)}" in page
     a = (x.shape[0] + 2 * p - k.shape[0]) % s
     assert a == 1 and f"output_padding={a})`" in page
     assert f"= {s * (g.shape[0] - 1) + k.shape[0] - 2 * p}\\) wide, not \\(i = {x.shape[0]}\\)" in page
@@ -219,7 +219,7 @@ def test_stacked_convolutions(pages, deck):
     K = signal.convolve2d(k1, k2, mode="full")
     two = signal.correlate2d(signal.correlate2d(x, k1, mode="valid"), k2, mode="valid")
     assert np.array_equal(two, signal.correlate2d(x, K, mode="valid"))
-    assert f"k_1 * k_2 = {latex.bmatrix(K)}, \\qquad x \\star (k_1 * k_2) = {latex.bmatrix(two)}" in page
+    assert f"w_1 * w_2 = {latex.bmatrix(K)}, \\qquad x \\star (w_1 * w_2) = {latex.bmatrix(two)}" in page
     # depthwise-separable: C_pw C_dw by loops equals the two layers
     dw = card["examples"]["depthwise"]
     xs, wd, W = np.array(dw["input"]), np.array(dw["kernel"]), np.array(card["data"]["pointwise"])

@@ -73,9 +73,9 @@ def test_product_equals_window_result(page):
 def test_flip_is_rotation_not_transpose(page):
     rot = np.rot90(K, 2)
     assert not np.array_equal(rot, K.T)
-    assert f"\\operatorname{{rot180}}(k) = {latex.bmatrix(rot)}" in page
+    assert f"\\operatorname{{rot180}}(w) = {latex.bmatrix(rot)}" in page
     conv = signal.convolve2d(X, K, mode="valid")
-    assert f"x * k = {latex.bmatrix(conv)}" in page
+    assert f"x * w = {latex.bmatrix(conv)}" in page
 
 
 def test_transposed_back_to_four_by_four(page):
