@@ -66,7 +66,7 @@ def test_flip_is_a_rotation_step_by_step():
         in page
     )
     kh, kw = k.shape
-    sym = np.array([[f"k_{{{kh - a}{kw - b}}}" for b in range(kw)] for a in range(kh)], dtype=object)
+    sym = np.array([[f"w_{{{kh - a}{kw - b}}}" for b in range(kw)] for a in range(kh)], dtype=object)
     assert f"= {latex.symbolic_matrix(sym)} \\]" in page
     assert f"w^\\top = {latex.bmatrix(k.T)} \\neq" in page
     assert not np.array_equal(k.T, rot)
