@@ -197,7 +197,7 @@ def test_scatter_add_stamps_and_sum(pages, docs):
     y = signal.correlate2d(X, K, mode="valid")
     for r in range(2):
         for c in range(2):
-            assert f"y_{{{r + 1}{c + 1}}} \\cdot k = {y[r, c]} \\cdot k &= {latex.bmatrix(y[r, c] * K)}" in page
+            assert f"y_{{{r + 1}{c + 1}}} \\cdot w = {y[r, c]} \\cdot w &= {latex.bmatrix(y[r, c] * K)}" in page
     total = brute_scatter(y, K)
     assert np.array_equal(total.ravel(), brute_transpose(brute_C(X.shape, K)) @ y.ravel())
     assert f"x' = {latex.bmatrix(total)}" in page
@@ -226,7 +226,7 @@ def test_scatter_add_strided(pages, deck, docs):
     assert f"x' = {latex.bmatrix(out)}" in page
     for r in range(y.shape[0]):
         for c in range(y.shape[1]):
-            assert f"y_{{{r + 1}{c + 1}}} \\cdot k = {y[r, c]} \\cdot k &= {latex.bmatrix(y[r, c] * k)}" in page
+            assert f"y_{{{r + 1}{c + 1}}} \\cdot w = {y[r, c]} \\cdot w &= {latex.bmatrix(y[r, c] * k)}" in page
     texts = svg_texts(docs / "cards/transposed/figures/scatter-add-strided-scatter-stamps.svg")
     for v in out.ravel():
         assert latex.num(int(v)) in texts

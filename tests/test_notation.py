@@ -75,6 +75,8 @@ SYMBOLS: tuple[Symbol, ...] = (
         (r"\\operatorname\{(?:rot180|vec)\}\(k\)", "the kernel array"),
         (_B + r"k\^\\top", "the kernel array"),
         (_B + r"k\s+k\^", "the kernel array"),
+        (r"\\cdot\s*k\s*&?=", "the kernel array"),  # a scaled stamp, y_rc * kernel
+        (r"y_\{?\w+\}?\s*\\cdot\s*k" + _E, "the kernel array"),
     ), text_misuse=(
         (r"\bkernel k\b", "the kernel array"),
         (r"rot180\(k\)", "the kernel array"),
@@ -241,6 +243,7 @@ def test_every_symbol_comes_from_a_card_built_on(sources):
     (r"\(y_{11} = \sum k_{ab} x_{ab}\)", "kernel array"),
     (r"\(x \star k\)", "kernel array"),
     (r"\(\operatorname{rot180}(k)\)", "kernel array"),
+    (r"\[ y_{11} \cdot k = 10 \cdot k &= \begin{bmatrix} 10 \end{bmatrix} \]", "kernel array"),
     (r"![The kernel k and rot180(k).](figures/a.svg)", "kernel array"),
     (r"\(C_{\text{in}} = 2\)", "channel count"),
     (r"\(o = \lfloor (i + P - k)/s \rfloor + 1\)", "total padding"),
