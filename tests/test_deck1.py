@@ -482,7 +482,7 @@ def test_max_pooling_is_not_linear(docs, spec):
     a, b = (np.array(spec["pooling"]["data"][n]) for n in ("a", "b"))
     assert (a + b).max() != a.max() + b.max()
     text = page(docs, "pooling")
-    assert f"\\max(a + b) = {(a + b).max()} \\quad \\neq \\quad \\max(a) + \\max(b) = {a.max()} + {b.max()} = {a.max() + b.max()}" in text
+    assert f"\\max(A + B) = {(a + b).max()} \\quad \\neq \\quad \\max(A) + \\max(B) = {a.max()} + {b.max()} = {a.max() + b.max()}" in text
     # and on the card's own input: pooling x + x' differs from pooling x plus pooling x'
     x = np.array(example(spec, "pooling", "max")["input"])
     k, s = spec["pooling"]["examples"]["max"]["kernel"], spec["pooling"]["examples"]["max"]["stride"]

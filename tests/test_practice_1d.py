@@ -58,7 +58,7 @@ def test_asymmetric_1d_padding_is_left_and_right(cards):
 
 def test_1d_kernel_taps_have_one_index(cards):
     answers = [q.answer for qs in cards.values() for q in qs if q.kind == "c_entry"]
-    taps = [m for a in answers for m in re.findall(r"k_\{(\d+)\}", a)]
+    taps = [m for a in answers for m in re.findall(r"w_\{(\d+)\}", a)]
     assert taps, "some c_entry answers name a kernel tap"
     assert all(len(t) == 1 for t in taps), taps  # kernels of 2 or 3 taps: one digit, never "1 2" run together
     assert all(int(t) <= 3 for t in taps), taps
