@@ -75,6 +75,7 @@ SYMBOLS: tuple[Symbol, ...] = (
         (r"\\operatorname\{(?:rot180|vec)\}\(k\)", "the kernel array"),
         (_B + r"k\^\\top", "the kernel array"),
         (_B + r"k\s+k\^", "the kernel array"),
+        (r"\\partial\s*k" + _E, "the kernel array"),
         (r"\\cdot\s*k\s*&?=", "the kernel array"),  # a scaled stamp, y_rc * kernel
         (r"y_\{?\w+\}?\s*\\cdot\s*k" + _E, "the kernel array"),
     ), text_misuse=(
@@ -114,6 +115,11 @@ SYMBOLS: tuple[Symbol, ...] = (
     ), text_misuse=((r"groups\s*=\s*g\b", "a number of groups"),)),
 )
 
+PROSE_MISUSE = (
+    (r"channel \\\(o\\\)", "o as an output-channel index"),
+    (r"(?<![A-Za-z])[cC]_\\text\{(?:in|out)\}'", "a prime on a channel count (primes mark only i', o', x')"),
+    (r"`[^`]*\bF\.conv[^`]*\(\w+, k[,)]", "k as the kernel array in code"),
+)
 MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.S)
 FIG_ALT = re.compile(r"!\[((?:\\.|[^\]])*)\]\(figures/")
 COMMENT = re.compile(r"#\s.*$", re.M)
@@ -170,6 +176,8 @@ def plain_parts(text: str) -> list[str]:
 def misuses(text: str) -> list[str]:
     """Every use of a registered symbol, in ``text``, in a form that belongs to another meaning."""
     found = []
+    for rx, what in PROSE_MISUSE:  # in the sentences around the formulas
+        found += [f"{what}: {hit.group(0)!r}" for hit in re.finditer(rx, text)]
     maths = math_of(text)
     for sym in SYMBOLS:
         for m in maths:
@@ -251,6 +259,8 @@ def test_every_symbol_comes_from_a_card_built_on(sources):
     (r"\[ y_{11} \cdot k = 10 \cdot k &= \begin{bmatrix} 10 \end{bmatrix} \]", "kernel array"),
     (r"![The kernel k and rot180(k).](figures/a.svg)", "kernel array"),
     (r"\(C_{\text{in}} = 2\)", "channel count"),
+    (r"output channel \(o\) reads", "output-channel index"),
+    (r"\(\partial L/\partial k\)", "kernel array"),
     (r"\(f(a + b) = f(a) + f(b)\)", "an array"),
     (r"\(o = \lfloor (i + P - k)/s \rfloor + 1\)", "total padding"),
     (r"\(y_o = \sum_c w_{oc} \star x_c\)", "output-channel index"),
