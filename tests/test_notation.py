@@ -88,6 +88,9 @@ SYMBOLS: tuple[Symbol, ...] = (
         (r"\\times\s*w" + _E, "a width"),
         (r"(?<![A-Za-z0-9\\_])h\s*\\times", "a height"),
     )),
+    Symbol("i", "input size", None, misuse=(
+        (r"[xy]_\{i[a-z+]", "a row index"),
+    )),
     Symbol("o", "output size", None, misuse=(
         (r"\(o,\s*[a-z]\)", "an output-channel index"),
     ), text_misuse=(
@@ -259,6 +262,7 @@ def test_every_symbol_comes_from_a_card_built_on(sources):
     (r"\[ y_{11} \cdot k = 10 \cdot k &= \begin{bmatrix} 10 \end{bmatrix} \]", "kernel array"),
     (r"![The kernel k and rot180(k).](figures/a.svg)", "kernel array"),
     (r"\(C_{\text{in}} = 2\)", "channel count"),
+    (r"\[ y_{ij} = \sum_a \sum_b w_{ab} x_{i+a-1, j+b-1} \]", "row index"),
     (r"output channel \(o\) reads", "output-channel index"),
     (r"\(\partial L/\partial k\)", "kernel array"),
     (r"\(f(a + b) = f(a) + f(b)\)", "an array"),
