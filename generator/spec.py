@@ -177,7 +177,7 @@ def rules_table() -> dict[str, Any]:
     }
 
 DECK_KEYS = ("deck", "title", "order", "intro", "cards")
-CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary", "back")
+CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary", "back", "formerly")
 BACK_KEYS = ("example", "show")
 BACK_SHOWS = ("output", "transposed")
 EXAMPLE_KEYS = ("operation", "input", "kernel", "stride", "padding", "dilation", "output_padding", "groups")
@@ -241,6 +241,12 @@ class CardSpec:
     file: str
     order: int
     back: BackSpec = field(default_factory=lambda: BackSpec())
+    formerly: tuple[str, ...] = ()  # the card's earlier ids, oldest first: its Anki notes keep the first one's GUIDs
+
+    @property
+    def guid_id(self) -> str:
+        """The id its Anki note GUIDs are made from: the first id it ever had."""
+        return self.formerly[0] if self.formerly else self.id
 
 
 @dataclass(frozen=True)
@@ -677,6 +683,13 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
             "an existing template" + (f" (did you mean '{close[0]}'?)" if close else f" ({', '.join(choices)})"),
             short(template),
         )
+    formerly = v.get("formerly", [])
+    if not isinstance(formerly, list) or not all(isinstance(b, str) and ID_RE.match(b) and len(b) <= MAX_ID for b in formerly):
+        col.add(cid, "formerly", "a list of the card's earlier ids, oldest first (e.g. [old-id])", short(formerly))
+        formerly = []
+    elif cid in formerly or len(set(formerly)) < len(formerly):
+        col.add(cid, "formerly", "earlier ids, each once and none the card's id now", short(formerly))
+        formerly = []
     builds_on = v.get("builds_on", [])
     if not isinstance(builds_on, list) or not all(isinstance(b, str) and ID_RE.match(b) for b in builds_on):
         col.add(cid, "builds_on", "a list of card ids", builds_on)
@@ -715,13 +728,15 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
             "no examples: the answer would be empty",
         )
     elif template == "card.md.j2" and views == [] and examples:
-        col.add(cid, "views", f"at least one view (the generic card's answer is its views), e.g. {', '.join(views_for(next(iter(examples.values()))))}", "[]: the answer would be empty")
+        fit = ", ".join(views_for(next(iter(examples.values()))))
+        col.add(cid, "views", f"at least one view (the generic card's answer is its views), e.g. {fit}", "[]: the answer would be empty")
     # names as written: an example rejected above is reported once, not again under practice.example
     practice = _practice(col, cid, v.get("practice"), raw_examples if isinstance(raw_examples, dict) else {})
     data = _data(col, cid, v.get("data", {}))
     back = _back(col, cid, v.get("back"), examples)
     return CardSpec(
         back=back,
+        formerly=tuple(formerly),
         id=cid,
         deck=deck,
         title=title,
@@ -992,6 +1007,17 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
                     Problem(d.file, c.id, "id", f"a card id used once (also in {seen_cards[c.id]})", f"a duplicate id '{c.id}'")
                 )
             seen_cards.setdefault(c.id, d.file)
+    former: dict[str, str] = {}
+    for d in decks:
+        for c in d.cards:
+            for old in c.formerly:
+                if old in seen_cards:
+                    expected = f"an id no card has now (card '{old}' is in {seen_cards[old]}: two cards would share Anki notes)"
+                    problems.append(Problem(d.file, c.id, "formerly", expected, f"'{old}'"))
+                elif old in former:
+                    expected = f"an earlier id of this card only (card '{former[old]}' lists it too)"
+                    problems.append(Problem(d.file, c.id, "formerly", expected, f"'{old}'"))
+                former.setdefault(old, c.id)
     for d in decks:
         for c in d.cards:
             for b in c.builds_on:

@@ -14,11 +14,14 @@ import itertools
 
 import numpy as np
 import pytest
+import test_spec_errors
 import yaml
-from test_spec_errors import docs_copy, fails, has  # noqa: F401 (docs_copy: a fixture)
+from test_spec_errors import fails, has
 
 from generator import examples, figures, render, spec
 from generator.errors import SpecError
+
+docs_copy = test_spec_errors.docs_copy  # the fixture: a copy of docs/ that a refused spec must leave as it was
 
 X2 = [[1, 2, 0, -1], [0, 1, 2, 2], [3, -1, 1, 0], [2, 0, -2, 1]]
 K2 = [[1, 0], [2, -1]]
@@ -33,7 +36,9 @@ CASES = {
         input=[[[1, 2, 0], [0, 1, 2], [3, -1, 1]], [[1, 0, 0], [2, 1, 2], [0, -1, 1]]],
         kernel=[[[[1, 0], [2, -1]], [[0, 1], [1, 1]]]],
     ),
-    "tconv-2d": dict(operation="transposed_convolution", input=[[1, 2], [3, -1]], kernel=[[1, 0, 2], [2, -1, 1], [0, 1, 1]], stride=2, padding=1),
+    "tconv-2d": dict(
+        operation="transposed_convolution", input=[[1, 2], [3, -1]], kernel=[[1, 0, 2], [2, -1, 1], [0, 1, 1]], stride=2, padding=1
+    ),
     "tconv-1d": dict(operation="transposed_convolution", input=[1, 2, -1], kernel=[1, -2, 1], stride=2),
     "max-2d": dict(operation="max_pooling", input=X2, kernel=2),
     "avg-2d": dict(operation="avg_pooling", input=X2, kernel=[2, 1], stride=[2, 1]),
@@ -225,7 +230,8 @@ TCONV = "operation: transposed_convolution\ninput: [[1, 2], [3, -1]]\nkernel: [[
 def test_a_view_that_does_not_fit_is_refused(docs_copy, tmp_path):
     m = fails(docs_copy, tmp_path, {"t.yaml": _deck("[transposed, figure]", TCONV)})
     assert len(m) == 1
-    has(m[0], tmp_path / "decks/t.yaml", "c1", "views[1]", "fit example 'main' (transposed_convolution): flip, transposed, scatter", "'figure'")
+    fit = "fit example 'main' (transposed_convolution): flip, transposed, scatter"
+    has(m[0], tmp_path / "decks/t.yaml", "c1", "views[1]", fit, "'figure'")
 
 
 def test_every_unfitting_view_is_named_once(docs_copy, tmp_path):
