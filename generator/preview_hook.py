@@ -14,7 +14,7 @@ import html
 import re
 
 STYLE = (
-    "position:sticky;top:0;z-index:1000;margin:0;padding:.8em 1em;background:#b71c1c;color:#fff;"
+    "position:relative;z-index:5;margin:0;padding:.8em 1em;background:#b71c1c;color:#fff;"
     "font:14px/1.45 system-ui,sans-serif;border-bottom:3px solid #7f0000"
 )
 PRE = "margin:.5em 0 0;white-space:pre-wrap;word-break:break-word;font:13px/1.4 ui-monospace,monospace;color:#fff;background:none"

@@ -13,11 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import test_spec_errors
+from test_spec_errors import fails, has
 
 from generator import scaffold
 
 anki_collection = pytest.importorskip("anki.collection", reason="the anki package is a dev dependency: make test installs it")
 ROOT = Path(__file__).resolve().parent.parent
+docs_copy = test_spec_errors.docs_copy  # the fixture: a copy of docs/ that a refused spec must leave as it was
 
 
 def _generate(decks: Path, docs: Path) -> subprocess.CompletedProcess:
@@ -76,3 +79,26 @@ def test_the_control_without_formerly_adds_notes(tmp_path):
     n = len([it for it in r["after"]["items"] if it["card"] == "single-output"])
     assert len(r["log2"].new) == n and len(r["notes"]) == len(r["after"]["items"]) + n
     assert "renamed" not in r["after"]
+
+
+# ----------------------------------------------------------------------------- formerly, refused
+
+
+def _two_cards(first_extra: str, second_extra: str) -> str:
+    card = "    title: T\n    question: Q?\n    examples:\n      main:\n        input: [[1, 2], [3, 4]]\n        kernel: [[1]]\n"
+    return f"deck: t\ntitle: T\ncards:\n  - id: a\n{first_extra}{card}  - id: b\n{second_extra}{card}"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "card", "expected"),
+    [
+        ("    formerly: [b]\n", "", "a", "an id no card has now"),  # two cards would share notes
+        ("    formerly: [a]\n", "", "a", "none the card's id now"),
+        ("    formerly: [old]\n", "    formerly: [old]\n", "b", "an earlier id of this card only"),
+        ("    formerly: old\n", "", "a", "a list of the card's earlier ids"),
+    ],
+)
+def test_a_formerly_that_would_mix_notes_is_refused(docs_copy, tmp_path, first, second, card, expected):
+    m = fails(docs_copy, tmp_path, {"t.yaml": _two_cards(first, second)})
+    assert len(m) == 1
+    has(m[0], tmp_path / "decks/t.yaml", card, "formerly", expected, "")

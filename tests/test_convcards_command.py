@@ -137,3 +137,26 @@ def test_an_authors_guids_never_collide_with_ours():
     it = Item(id="unrolled-matrix", kind="card", card="unrolled-matrix", deck="d", deck_title="D", title="t", front="f", back="b", url="u")
     assert anki.note_guid(it, ours) == genanki.guid_for("unrolled-matrix")  # learners' existing notes keep theirs
     assert anki.note_guid(it, theirs) == genanki.guid_for("mine-1234", "unrolled-matrix") != anki.note_guid(it, ours)
+
+
+def test_check_names_the_command_that_fixes_it(tmp_path, capsys):
+    """`convcards check` on a site whose pages were never generated: exit 1, and the fix is the
+    command the author uses (not the repository's `python -m generator`)."""
+    assert app.main(["new", str(tmp_path / "s")]) == 0
+    capsys.readouterr()
+    assert app.main(["check", str(tmp_path / "s")]) == 1
+    err = capsys.readouterr().err
+    assert f"run `convcards build {tmp_path / 's'}`" in err and "python -m generator" not in err
+
+
+def test_one_error_handler_for_both_commands(tmp_path, capsys):
+    """A bad deck under `convcards build` is reported as `python -m generator` reports it: one line
+    per problem naming file, card and field, exit 2, no traceback."""
+    assert app.main(["new", str(tmp_path / "s")]) == 0
+    deck = next((tmp_path / "s/decks").glob("*.yaml"))
+    deck.write_text(deck.read_text(encoding="utf-8").replace("views: [sliding_window, figure]", "views: [figure, figure]"))
+    capsys.readouterr()
+    assert app.main(["build", str(tmp_path / "s"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"error: {deck}: card 'one-output': field 'views': expected each view listed once" in err

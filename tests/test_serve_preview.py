@@ -7,14 +7,12 @@ build``'s site, or left beside mkdocs.yml once the preview stops.
 from __future__ import annotations
 
 import html
-import os
 import re
-import signal
 import subprocess
 import sys
 
 import pytest
-from test_authoring import _free_port, _get, _wait
+from test_authoring import _free_port, _get, _stop, _wait
 
 from generator import scaffold, serve
 
@@ -66,12 +64,7 @@ def test_a_deck_error_shows_on_every_page_until_fixed(tmp_path):
         fixed = _wait("the banner gone", lambda: (p := _get(card)) and BANNER not in p and p)
         assert "8642" in fixed
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        _stop(proc, log)
     assert not serve.preview_config(site / "mkdocs.yml").exists(), "the preview's configuration is removed when it stops"
     assert _get(card) is None
 
