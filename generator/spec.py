@@ -987,7 +987,7 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
     files = [f for p in paths if p.exists() for f in deck_files(p)]
     for p in paths:
         if not p.exists():
-            problems.append(Problem(str(p), None, None, "a deck file or folder", "a path that does not exist"))
+            problems.append(Problem(str(p), None, None, "a deck file or folder (check the --decks path)", "a path that does not exist"))
         elif p.is_dir() and not deck_files(p):
             problems.append(Problem(str(p), None, None, "a folder holding *.yaml deck files", "a folder with none"))
     for f in files:
@@ -1025,7 +1025,7 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
                     close = difflib.get_close_matches(b, list(seen_cards), n=1)
                     problems.append(
                         Problem(
-                            d.file, c.id, "builds_on", "ids of cards in the deck" + (f" (did you mean '{close[0]}'?)" if close else ""), b
+                            d.file, c.id, "builds_on", "ids of cards built together" + (f" (did you mean '{close[0]}'?)" if close else " (is its deck file given with --decks?)"), b
                         )
                     )
     if problems:
