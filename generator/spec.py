@@ -1023,11 +1023,8 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
             for b in c.builds_on:
                 if b not in seen_cards:
                     close = difflib.get_close_matches(b, list(seen_cards), n=1)
-                    problems.append(
-                        Problem(
-                            d.file, c.id, "builds_on", "ids of cards built together" + (f" (did you mean '{close[0]}'?)" if close else " (is its deck file given with --decks?)"), b
-                        )
-                    )
+                    hint = f" (did you mean '{close[0]}'?)" if close else " (is its deck file given with --decks?)"
+                    problems.append(Problem(d.file, c.id, "builds_on", "ids of cards built together" + hint, b))
     if problems:
         raise SpecError(problems)
     return sorted(decks, key=lambda d: (d.order, d.id))

@@ -285,3 +285,21 @@ def test_the_loader_raises_specerror_not_a_crash(tmp_path):
     with pytest.raises(SpecError) as err:
         load_cards([{"id": "c1", "title": "T", "question": "?", "views": ["scatter"], "examples": {"main": CASES["cc-multi"]}}], tmp_path)
     assert "multi-channel cross_correlation" in str(err.value)
+
+
+def test_readmes_table_is_the_generators():
+    """README's views × operations table says what spec.VIEWS_FOR (and the multi-channel rule) say."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    head = "| view | shows | cross-corr. | convolution | multi-channel | transposed | max pool | avg pool |"
+    rows = readme.split(head, 1)[1].split("\n\n", 1)[0].strip().splitlines()[1:]
+    cols = ["cross_correlation", "convolution", "multi", "transposed_convolution", "max_pooling", "avg_pooling"]
+    table = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        table[cells[0].strip("`")] = {op for op, c in zip(cols, cells[2:], strict=True) if c == "✓"}
+    assert list(table) == list(spec.VIEWS)
+    for view, ops in table.items():
+        want = {op for op in cols if (view in spec.MULTI_CHANNEL_VIEWS if op == "multi" else view in spec.VIEWS_FOR[op])}
+        assert ops == want, view
