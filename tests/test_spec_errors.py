@@ -287,7 +287,7 @@ def test_missing_deck_path(docs_copy, tmp_path):
     proc = run_generator("--decks", str(tmp_path / "nope.yaml"), "--docs", str(docs))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"error: {tmp_path / 'nope.yaml'}: expected a deck file or folder, but received a path that does not exist"
+        f"error: {tmp_path / 'nope.yaml'}: expected a deck file or folder (check the --decks path), but received a path that does not exist"
     ]
     assert tree(docs) == before
 
