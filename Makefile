@@ -69,7 +69,7 @@ ENGINE ?= mkdocs
 ifeq ($(ENGINE),zensical)
 site: generate $(KATEX)/.stamp $(FSRS)/.stamp $(VENV)/.dev-stamp
 	rm -rf site
-	$(VENV)/bin/zensical build --strict
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/zensical build --strict  # mkdocs.yml's generator.mdext: installed, the package is convcards
 else
 site: generate $(KATEX)/.stamp $(FSRS)/.stamp
 	$(PY) -m mkdocs build --strict --quiet

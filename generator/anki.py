@@ -6,7 +6,8 @@
 - Subdecks ``convcards::<deck title>``.
 - Stable identities: note GUIDs are ``genanki.guid_for`` of the card id (and, for a
   variant, its number and kind), so re-importing a newer deck updates notes instead of
-  duplicating them; model and deck ids are fixed integers taken from a SHA-256 of their names.
+  duplicating them; a renamed card lists its earlier ids in ``formerly`` and keeps the GUIDs of
+  the first; model and deck ids are fixed integers taken from a SHA-256 of their names.
 - Updates reach learners: Anki applies an incoming note over one it has only when the incoming
   note's modification time is newer. So a note's time comes from the previous build (the
   ``.apkg`` already in ``docs/downloads``, the one committed and published): a note whose fields
@@ -85,13 +86,16 @@ class Config:
 DEFAULT = Config()
 
 
-def note_guid(item: Item, config: Config = DEFAULT) -> str:
+def note_guid(item: Item, config: Config = DEFAULT, guid_id: str | None = None) -> str:
     """``guid_for(card id)`` for a card; ``guid_for(card id, variant, kind)`` for a practice
-    variant; with the site's GUID namespace (if any) in front: ``guid_for(namespace, card id, ...)``."""
+    variant; with the site's GUID namespace (if any) in front: ``guid_for(namespace, card id, ...)``.
+    ``guid_id``: the id to use instead of the card's own, the first it had (a renamed card's
+    ``formerly``), so that its notes keep their GUIDs and a new build updates them."""
     ns = (config.guid_namespace,) if config.guid_namespace else ()
+    card = guid_id or item.card
     if item.practice is None:
-        return genanki.guid_for(*ns, item.card)
-    return genanki.guid_for(*ns, item.card, item.practice.variant, item.practice.kind)
+        return genanki.guid_for(*ns, card)
+    return genanki.guid_for(*ns, card, item.practice.variant, item.practice.kind)
 
 
 def model() -> genanki.Model:
@@ -124,10 +128,11 @@ def card_tag(card_id: str, config: Config = DEFAULT) -> str:
 def build_package(decks: list[DeckSpec], items: list[Item], config: Config = DEFAULT) -> genanki.Package:
     m = model()
     anki_decks = {d.id: genanki.Deck(stable_id(deck_name(d, config)), deck_name(d, config), description=to_html(d.intro)) for d in decks}
+    guid_ids = {c.id: c.guid_id for d in decks for c in d.cards}
     for it in items:
         source = f"{config.root_deck} · {it.deck_title} · {it.card}" + (f" · practice variant {it.practice.variant}" if it.practice else "")
         fields = [to_html(it.front), to_html(it.back), html_text(it.title), html_text(source)]
-        guid = note_guid(it, config)
+        guid = note_guid(it, config, guid_ids.get(it.card))
         note = genanki.Note(model=m, fields=fields, guid=guid, sort_field=it.id, tags=[card_tag(it.card, config)])
         anki_decks[it.deck].add_note(note)
     return genanki.Package([anki_decks[d.id] for d in decks])

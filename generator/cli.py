@@ -7,13 +7,22 @@ failed write (one line per problem, no traceback). A bug is a traceback and exit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import writer
 from .errors import SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def mkdocs_env() -> dict[str, str]:
+    """The environment for running mkdocs on a site: this package importable under its own name
+    (mkdocs.yml's markdown extension ``<package>.mdext``) from a clone as from an install."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=path)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale or missing file")
     ap.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    ap.add_argument("--regenerate-with", help=argparse.SUPPRESS)  # what --check tells to run (convcards check: convcards build DIR)
     return ap
 
 
@@ -57,7 +67,7 @@ def run(argv: list[str] | None = None) -> int:
     extra_dirs = args.templates or []
     for d in extra_dirs:
         if not d.is_dir():
-            problems.append(f"{d}: expected a template folder, but received a path that is not a folder")
+            problems.append(f"{d}: expected a template folder (--templates DIR), but received a path that is not a folder: check the path")
     if problems:
         print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
         return 2
@@ -108,16 +118,20 @@ def _check(args: argparse.Namespace, docs: Path, extra_dirs: list[Path], decks_p
         if plan.interrupted:
             print(f"{docs / writer.JOURNAL}: an update was interrupted (the run was killed)", file=sys.stderr)
         n = len([r for r in plan.stale if r != writer.MANIFEST]) if plan.interrupted else len(plan.stale)
-        print(f"{n} generated file(s) out of date in {docs}: run `python -m generator`", file=sys.stderr)
+        fix = args.regenerate_with or "python -m generator" + (" with the same --decks, --docs and --config" if args.decks else "")
+        print(f"{n} generated file(s) out of date in {docs}: run `{fix}`", file=sys.stderr)
         return 1
     if not args.quiet:
         print(f"{len(outputs)} generated files up to date in {docs}")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def guarded(work: Callable[[], int]) -> int:
+    """Run ``work`` (a command); an author's mistake or a failed write becomes one line per problem
+    on stderr, each naming what to do, and exit status 2: never a traceback. Shared by
+    ``python -m generator`` and ``convcards`` (:mod:`.app`)."""
     try:
-        return run(argv)
+        return work()
     except SpecError as e:
         for p in e.problems:
             print(f"error: {p}", file=sys.stderr)
@@ -129,8 +143,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}: {busy}", file=sys.stderr)
         return 2
     except writer.WriteError as e:  # a disk or permission failure while writing: every file was moved back
-        print(f"error: {e.path}: could not write ({e.reason}); docs/ is as it was before this run", file=sys.stderr)
+        fix = "free space or fix the permission, then run again"
+        print(f"error: {e.path}: could not write ({e.reason}); docs/ is as it was before this run: {fix}", file=sys.stderr)
         return 2
     except OSError as e:  # e.g. the docs folder cannot be created
-        print(f"error: {e.filename or 'docs'}: could not write ({e.strerror or e}); nothing was changed", file=sys.stderr)
+        fix = "check the path and its permissions, then run again"
+        print(f"error: {e.filename or 'docs'}: could not write ({e.strerror or e}); nothing was changed: {fix}", file=sys.stderr)
         return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    return guarded(lambda: run(argv))
+
+if __name__ == "__main__":  # python -m generator.cli (python -m convcards.cli once installed): what the live preview runs
+    sys.exit(main())

@@ -4,7 +4,7 @@ DIR/mkdocs.yml (ours, with the author's title, without our footer's claim, with 
 name and a GUID namespace of its own), DIR/decks/ (a sample deck of two cards),
 DIR/docs/ (a home page linking study mode and the downloads, the study and downloads pages,
 the site's scripts, styles, theme overrides and KaTeX). The site's own files come from the
-installed package (``generator/_site``, put there when the wheel is built) or, in a clone of the
+installed package (``convcards/_site``, put there when the wheel is built) or, in a clone of the
 repository, from the repository itself.
 """
 
@@ -26,7 +26,7 @@ COPIED = ("docs/javascripts", "docs/stylesheets", "docs/.overrides", "docs/study
 
 
 def site_root() -> Path:
-    """Where the site's own files are: ``generator/_site`` in an installed wheel, else the clone."""
+    """Where the site's own files are: ``convcards/_site`` in an installed wheel, else the clone."""
     packaged = PACKAGE / "_site"
     return packaged if (packaged / "mkdocs.yml").is_file() else PACKAGE.parent
 
@@ -40,8 +40,8 @@ def katex_dir() -> Path | None:
 
 
 KATEX_MISSING = (
-    "KaTeX is not installed with convcards: in a clone of the repository run `npm ci` (or `make site`); "
-    "a wheel built after that carries it"
+    "KaTeX is not installed with convcards: reinstall convcards from a wheel built after `npm ci` (or `make site`) "
+    "in its clone, which then carries KaTeX, or copy KaTeX's katex.min.js, katex.min.css and fonts/ into the site's docs/vendor/katex/"
 )
 
 
@@ -53,6 +53,8 @@ def mkdocs_config(title: str, namespace: str) -> dict[str, Any]:
     for key in ("copyright", "repo_url", "site_url", "site_dir"):  # site_url and site_dir are !ENV tags of ours: site/ by default
         doc.pop(key, None)
     doc["extra"] = {**(doc.get("extra") or {}), "convcards": {"anki_deck": title, "guid_namespace": namespace}}
+    # our Markdown extension under the name this package has here: convcards.mdext once installed
+    doc["markdown_extensions"] = [f"{__package__}.mdext" if e == "generator.mdext" else e for e in doc.get("markdown_extensions") or []]
     return doc
 
 
@@ -75,7 +77,7 @@ cards:
     summary: Multiply the window by the kernel entry by entry, and sum.
     views: [sliding_window, figure]
     examples:
-      main:
+      main: &example            # "&example" names this example; "*example" below repeats it
         operation: cross_correlation
         input: [[1, 2, 0], [0, 1, -1], [3, 1, 2]]
         kernel: [[1, 0], [-1, 2]]
@@ -90,10 +92,7 @@ cards:
     builds_on: [one-output]
     views: [flatten, unrolled]
     examples:
-      main:
-        operation: cross_correlation
-        input: [[1, 2, 0], [0, 1, -1], [3, 1, 2]]
-        kernel: [[1, 0], [-1, 2]]
+      main: *example            # the same example as the first card's
     practice:
       seed: 2
       kinds: [c_entry]
@@ -146,12 +145,27 @@ def copy_vendor(dest: Path, katex: Path) -> None:
 
 
 def create(target: Path, title: str | None = None) -> list[Path]:
-    """Write a new site into ``target`` (missing or empty); the files written, for the message."""
+    """Write a new site into ``target`` (missing or empty); the files written, for the message.
+    A failed write (a full disk, a permission) removes what it wrote: the folder is as it was."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise SpecError([Problem(str(target), None, None, "a new or empty folder for the site", "a folder that has files in it")])
+        expected = "a new or empty folder for the site (name another one)"
+        raise SpecError([Problem(str(target), None, None, expected, "a folder that has files in it")])
     katex = katex_dir()
     if katex is None:
-        raise SpecError([Problem(str(target), None, None, "KaTeX next to convcards", KATEX_MISSING)])
+        raise SpecError([Problem(str(target), None, None, "KaTeX installed with convcards", f"none: {KATEX_MISSING}")])
+    existed = target.exists()
+    try:
+        return _write(target, title, katex)
+    except BaseException:
+        if existed:
+            for p in target.iterdir():
+                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        else:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+
+
+def _write(target: Path, title: str | None, katex: Path) -> list[Path]:
     title = title or target.resolve().name
     deck = slug(title)
     namespace = f"{deck}-{uuid.uuid4().hex[:12]}"  # drawn once, then fixed in the author's mkdocs.yml
@@ -166,7 +180,7 @@ def create(target: Path, title: str | None = None) -> list[Path]:
     written[2].write_text(INDEX.format(title=title), encoding="utf-8")
     tag = "_".join(title.split())
     written[3].write_text(DOWNLOADS.format(deck=title, tag=tag), encoding="utf-8")
-    (target / ".gitignore").write_text("/site/\n/.cache/\n", encoding="utf-8")
+    (target / ".gitignore").write_text("/site/\n/.cache/\n.convcards-*\n", encoding="utf-8")  # .convcards-*: the preview's
     for rel in COPIED:
         src = root / rel
         if rel == "docs/vendor":

@@ -5,7 +5,8 @@ and, in this process, polls the modification times of everything the pages are g
 from: the generator's Python files, its templates, the deck specs and any author
 ``--decks``/``--templates`` paths. When one changes, ``python -m generator`` runs again in a
 subprocess with the same arguments; its errors (one line per problem) are printed and the
-preview goes on with the last good pages. A regeneration that changes nothing writes nothing,
+preview goes on with the last good pages, each under a banner with the same text (mkdocs serve
+runs on ``.convcards-preview.yml``, the site's mkdocs.yml plus :mod:`.preview_hook`). A regeneration that changes nothing writes nothing,
 so the preview never loops.
 """
 
@@ -21,7 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from .cli import ROOT
+import yaml
+
+from .cli import ROOT, mkdocs_env
+from .errors import SpecError
 
 PACKAGE = Path(__file__).resolve().parent
 WATCH_SUFFIXES = (".py", ".j2", ".yaml", ".yml")
@@ -85,28 +89,61 @@ def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
-def regenerate(gen_args: list[str]) -> bool:
-    """Run the generator once; print what it says. True when it succeeded."""
-    proc = subprocess.run([sys.executable, "-m", "generator", *gen_args], cwd=ROOT, capture_output=True, text=True)
+PREVIEW_CONFIG = ".convcards-preview.yml"  # beside the site's mkdocs.yml (gitignored: .convcards-*)
+
+
+def preview_config(config: Path) -> Path:
+    return config.resolve().parent / PREVIEW_CONFIG
+
+
+def write_preview_config(config: Path, error: str) -> Path:
+    """The preview's configuration: the site's (INHERIT), plus the hook that shows ``error`` (the
+    generator's failure as printed; empty: none) on every page. Written whole, then moved into
+    place, so mkdocs never reads half of it; mkdocs serve rebuilds when it changes."""
+    from . import siteconfig
+
+    site = siteconfig.load(config.resolve())
+    doc = {
+        "INHERIT": config.resolve().name,
+        "hooks": [*(site.get("hooks") or []), str(PACKAGE / "preview_hook.py")],
+        "watch": [*(site.get("watch") or []), config.resolve().name],  # the site's own config: edits to it rebuild too
+        "extra": {"convcards_preview_error": error},
+    }
+    path = preview_config(config)
+    tmp = path.with_name(path.name + ".tmp")
+    header = "# The live preview's configuration (convcards serve): removed when it stops. Not for mkdocs build.\n"
+    tmp.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def regenerate(gen_args: list[str]) -> str:
+    """Run the generator once; print what it says. The failure as printed, or "" on success."""
+    proc = subprocess.run([sys.executable, "-m", f"{__package__}.cli", *gen_args], cwd=ROOT, capture_output=True, text=True)
     stamp = time.strftime("%H:%M:%S")
-    for line in (proc.stdout + proc.stderr).splitlines():
-        print(f"[{stamp}] {line}", flush=True)
+    lines = [f"[{stamp}] {line}" for line in (proc.stdout + proc.stderr).splitlines()]
     if proc.returncode != 0:
-        print(f"[{stamp}] generation failed (exit {proc.returncode}); serving the last good pages", flush=True)
-    return proc.returncode == 0
+        lines.append(
+            f"[{stamp}] generation failed (exit {proc.returncode}): fix what is named above and save, the preview regenerates; "
+            "until then it serves the last good pages, under this error"
+        )
+    for line in lines:
+        print(line, flush=True)
+    return "\n".join(lines) if proc.returncode != 0 else ""
 
 
 def start_mkdocs(args: argparse.Namespace) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(args.config.resolve()), "--dev-addr", args.dev_addr]
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(preview_config(args.config)), "--dev-addr", args.dev_addr]
+    env = mkdocs_env()
     return subprocess.Popen(cmd, cwd=args.config.resolve().parent, env=env)
 
 
-def watch(args: argparse.Namespace, mkdocs: subprocess.Popen) -> int:
+def watch(args: argparse.Namespace, mkdocs: subprocess.Popen, first_error: str = "") -> int:
     """Poll until mkdocs exits; regenerate after each settled change."""
     roots = watched_roots(args)
     gen_args = generator_args(args)
     state = snapshot(roots)
+    shown_error = first_error
     while mkdocs.poll() is None:
         time.sleep(args.interval)
         now = snapshot(roots)
@@ -123,7 +160,10 @@ def watch(args: argparse.Namespace, mkdocs: subprocess.Popen) -> int:
         state = now
         shown = ", ".join(Path(n).name for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         print(f"[{time.strftime('%H:%M:%S')}] changed: {shown}; regenerating", flush=True)
-        regenerate(gen_args)
+        error = regenerate(gen_args)
+        if error != shown_error:  # the banner appears, changes or goes (mkdocs serve rebuilds on it)
+            write_preview_config(args.config, error)
+            shown_error = error
     return mkdocs.returncode or 0
 
 
@@ -149,19 +189,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that `finally` stops mkdocs too
-    regenerate(generator_args(args))
-    mkdocs = start_mkdocs(args)
+    error = regenerate(generator_args(args))
     try:
-        return watch(args, mkdocs)
+        write_preview_config(args.config, error)
+    except SpecError as e:  # the site's mkdocs.yml itself cannot be read
+        print("\n".join(f"error: {p}" for p in e.problems), file=sys.stderr)
+        return 2
+    mkdocs = None
+    try:
+        mkdocs = start_mkdocs(args)
+        return watch(args, mkdocs, error)
     except KeyboardInterrupt:
         return 0
     finally:
-        if mkdocs.poll() is None:
+        if mkdocs is not None and mkdocs.poll() is None:
             mkdocs.terminate()  # SIGTERM: a background job may ignore SIGINT
             try:
                 mkdocs.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 mkdocs.kill()
+        preview_config(args.config).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

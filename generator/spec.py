@@ -37,6 +37,47 @@ VIEWS = (
     "figure",
 )
 DEFAULT_VIEWS = ("sliding_window", "flatten", "unrolled", "figure")
+# Which views draw something true for which operation (README "The views", deck.schema.json).
+# Checked by computing each view of every operation (tests/test_views.py): e.g. the sliding
+# window of a max pooling would show sums of products, the transposed view of a convolution
+# would use the unflipped kernel, and the figure of a transposed convolution would draw
+# windows over its input labelled with the entries of a larger output.
+VIEWS_FOR: dict[str, tuple[str, ...]] = {
+    "cross_correlation": ("sliding_window", "flatten", "unrolled", "im2col", "flip", "convolution", "transposed", "figure"),
+    "convolution": ("sliding_window", "flatten", "unrolled", "im2col", "flip", "convolution", "figure"),
+    "transposed_convolution": ("flip", "transposed", "scatter", "zero_insertion"),
+    "max_pooling": ("flatten",),
+    "avg_pooling": ("sliding_window", "flatten", "unrolled", "im2col", "figure"),
+}
+MULTI_CHANNEL_VIEWS = ("flatten", "unrolled")  # a (C_in, h, w) input: the views that draw every channel
+NOT_1D_VIEWS = ("flip",)  # compares rot180(k) with the transpose k^T of a 2-D kernel
+VIEW_NEEDS = {  # what a view draws, hence what it needs: said when it does not fit
+    "sliding_window": "each output as a sum of kernel × window products, one channel",
+    "flatten": "the input of a forward operation as the vector x̂",
+    "unrolled": "y = C x̂, a linear forward operation",
+    "im2col": "y = vec(k)ᵀ P, one channel",
+    "flip": "rot180(k) beside the transpose of a 2-D kernel",
+    "convolution": "x * k beside x ⋆ k, one channel",
+    "transposed": "Cᵀ of the example's kernel as given: a cross-correlation's or a transposed convolution's",
+    "scatter": "a transposed convolution of the example's input",
+    "zero_insertion": "a transposed convolution of the example's input",
+    "figure": "windows of a forward sum of products over one channel",
+}
+
+
+def views_for(ex: ExampleSpec) -> tuple[str, ...]:
+    """The views that fit the example ``ex`` (its operation and number of dimensions)."""
+    fit = VIEWS_FOR[ex.operation]
+    if ex.input.ndim == 3:
+        fit = tuple(w for w in fit if w in MULTI_CHANNEL_VIEWS)
+    if ex.input.ndim == 1:
+        fit = tuple(w for w in fit if w not in NOT_1D_VIEWS)
+    return fit
+
+
+def _example_kind(ex: ExampleSpec) -> str:
+    dims = {1: "1-D ", 3: "multi-channel "}.get(ex.input.ndim, "")
+    return f"{dims}{ex.operation}"
 PRACTICE_KINDS = ("c_entry", "output_value", "output_size")  # a card's kinds when its spec names none
 # Every kind a deck may name (generator/practice.py and practice_kinds.py make them; a test keeps the two in step).
 ALL_PRACTICE_KINDS = (
@@ -136,7 +177,7 @@ def rules_table() -> dict[str, Any]:
     }
 
 DECK_KEYS = ("deck", "title", "order", "intro", "cards")
-CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary", "back")
+CARD_KEYS = ("id", "title", "question", "template", "builds_on", "views", "examples", "practice", "data", "summary", "back", "formerly")
 BACK_KEYS = ("example", "show")
 BACK_SHOWS = ("output", "transposed")
 EXAMPLE_KEYS = ("operation", "input", "kernel", "stride", "padding", "dilation", "output_padding", "groups")
@@ -200,6 +241,12 @@ class CardSpec:
     file: str
     order: int
     back: BackSpec = field(default_factory=lambda: BackSpec())
+    formerly: tuple[str, ...] = ()  # the card's earlier ids, oldest first: its Anki notes keep the first one's GUIDs
+
+    @property
+    def guid_id(self) -> str:
+        """The id its Anki note GUIDs are made from: the first id it ever had."""
+        return self.formerly[0] if self.formerly else self.id
 
 
 @dataclass(frozen=True)
@@ -636,18 +683,27 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
             "an existing template" + (f" (did you mean '{close[0]}'?)" if close else f" ({', '.join(choices)})"),
             short(template),
         )
+    formerly = v.get("formerly", [])
+    if not isinstance(formerly, list) or not all(isinstance(b, str) and ID_RE.match(b) and len(b) <= MAX_ID for b in formerly):
+        col.add(cid, "formerly", "a list of the card's earlier ids, oldest first (e.g. [old-id])", short(formerly))
+        formerly = []
+    elif cid in formerly or len(set(formerly)) < len(formerly):
+        col.add(cid, "formerly", "earlier ids, each once and none the card's id now", short(formerly))
+        formerly = []
     builds_on = v.get("builds_on", [])
     if not isinstance(builds_on, list) or not all(isinstance(b, str) and ID_RE.match(b) for b in builds_on):
         col.add(cid, "builds_on", "a list of card ids", builds_on)
         builds_on = []
-    views = v.get("views", list(DEFAULT_VIEWS))
-    if not isinstance(views, list) or not all(isinstance(w, str) for w in views):
+    views = v.get("views")
+    if views is not None and (not isinstance(views, list) or not all(isinstance(w, str) for w in views)):
         col.add(cid, "views", f"a list from {', '.join(VIEWS)}", views)
         views = []
-    for w in views:
+    for w in views or []:
         if w not in VIEWS:
             close = difflib.get_close_matches(w, VIEWS, n=1)
             col.add(cid, "views", f"views from {', '.join(VIEWS)}" + (f" (did you mean '{close[0]}'?)" if close else ""), short(w))
+    for w in dict.fromkeys(w for w in views or [] if views.count(w) > 1):
+        col.add(cid, "views", "each view listed once (the answer would show it twice): remove the repeat", f"'{w}' {views.count(w)} times")
     raw_examples = v.get("examples", {})
     examples: dict[str, ExampleSpec] = {}
     if not isinstance(raw_examples, dict):
@@ -663,19 +719,31 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
             built = _example(col, cid, name, ex)
             if built is not None:
                 examples[name] = built
+    views = _fitting_views(col, cid, views, examples)
+    if template == "card.md.j2" and isinstance(raw_examples, dict) and not raw_examples:
+        col.add(
+            cid, "examples",
+            "at least one worked example (the generic card's answer is its examples' views; "
+            "a card without examples needs a template of its own: field 'template')",
+            "no examples: the answer would be empty",
+        )
+    elif template == "card.md.j2" and views == [] and examples:
+        fit = ", ".join(views_for(next(iter(examples.values()))))
+        col.add(cid, "views", f"at least one view (the generic card's answer is its views), e.g. {fit}", "[]: the answer would be empty")
     # names as written: an example rejected above is reported once, not again under practice.example
     practice = _practice(col, cid, v.get("practice"), raw_examples if isinstance(raw_examples, dict) else {})
     data = _data(col, cid, v.get("data", {}))
     back = _back(col, cid, v.get("back"), examples)
     return CardSpec(
         back=back,
+        formerly=tuple(formerly),
         id=cid,
         deck=deck,
         title=title,
         question=question,
         template=template if isinstance(template, str) else "",
         builds_on=tuple(builds_on),
-        views=tuple(w for w in views if w in VIEWS),
+        views=tuple(dict.fromkeys(w for w in views if w in VIEWS)),
         examples=examples,
         practice=practice,
         data=data if isinstance(data, dict) else {},
@@ -683,6 +751,28 @@ def _card(col: _Collector, deck: str, order: int, v: object, templates: set[str]
         file=col.file,
         order=order,
     )
+
+
+def _fitting_views(col: _Collector, cid: str, views: list[str] | None, examples: dict[str, ExampleSpec]) -> list[str]:
+    """The card's views: as listed, each refused that does not fit one of its examples
+    (:data:`VIEWS_FOR`); when none are listed, the default views that fit every example."""
+    if views is None:
+        fit = [w for w in DEFAULT_VIEWS if all(w in views_for(e) for e in examples.values())]
+        if not fit and examples:  # e.g. a transposed convolution: none of the default views fits
+            first = views_for(next(iter(examples.values())))
+            fit = [w for w in first if all(w in views_for(e) for e in examples.values())]
+        return fit
+    for name, e in examples.items():
+        fit = views_for(e)
+        for i, w in enumerate(views):
+            if w in VIEWS and w not in fit:
+                col.add(
+                    cid, f"views[{i}]",
+                    f"views that fit example '{name}' ({_example_kind(e)}): {', '.join(fit)} "
+                    "(README: \"The views\"); remove this one, or give that example a card of its own",
+                    f"'{w}', which draws {VIEW_NEEDS[w]}",
+                )
+    return views
 
 
 _ID_LINE = re.compile(r"^\s*(?:-\s+)?id\s*:\s*['\"]?([^'\"#\s]+)")
@@ -897,7 +987,7 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
     files = [f for p in paths if p.exists() for f in deck_files(p)]
     for p in paths:
         if not p.exists():
-            problems.append(Problem(str(p), None, None, "a deck file or folder", "a path that does not exist"))
+            problems.append(Problem(str(p), None, None, "a deck file or folder (check the --decks path)", "a path that does not exist"))
         elif p.is_dir() and not deck_files(p):
             problems.append(Problem(str(p), None, None, "a folder holding *.yaml deck files", "a folder with none"))
     for f in files:
@@ -917,16 +1007,24 @@ def load_decks(paths: list[Path], templates: set[str] | None = None) -> list[Dec
                     Problem(d.file, c.id, "id", f"a card id used once (also in {seen_cards[c.id]})", f"a duplicate id '{c.id}'")
                 )
             seen_cards.setdefault(c.id, d.file)
+    former: dict[str, str] = {}
+    for d in decks:
+        for c in d.cards:
+            for old in c.formerly:
+                if old in seen_cards:
+                    expected = f"an id no card has now (card '{old}' is in {seen_cards[old]}: two cards would share Anki notes)"
+                    problems.append(Problem(d.file, c.id, "formerly", expected, f"'{old}'"))
+                elif old in former:
+                    expected = f"an earlier id of this card only (card '{former[old]}' lists it too)"
+                    problems.append(Problem(d.file, c.id, "formerly", expected, f"'{old}'"))
+                former.setdefault(old, c.id)
     for d in decks:
         for c in d.cards:
             for b in c.builds_on:
                 if b not in seen_cards:
                     close = difflib.get_close_matches(b, list(seen_cards), n=1)
-                    problems.append(
-                        Problem(
-                            d.file, c.id, "builds_on", "ids of cards in the deck" + (f" (did you mean '{close[0]}'?)" if close else ""), b
-                        )
-                    )
+                    hint = f" (did you mean '{close[0]}'?)" if close else " (is its deck file given with --decks?)"
+                    problems.append(Problem(d.file, c.id, "builds_on", "ids of cards built together" + hint, b))
     if problems:
         raise SpecError(problems)
     return sorted(decks, key=lambda d: (d.order, d.id))

@@ -238,6 +238,9 @@ def study_json(decks: list[DeckSpec], study_items: list[Item]) -> bytes:
         "decks": [{"id": d.id, "title": d.title, "items": count[d.id]} for d in decks],
         "items": [it.as_json() for it in study_items],
     }
+    renamed = {old: c.id for d in decks for c in d.cards for old in c.formerly}
+    if renamed:  # study mode carries a learner's progress over from an earlier id (study.js)
+        doc["renamed"] = dict(sorted(renamed.items()))
     return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -220,6 +220,16 @@ def _wait(what: str, check, timeout: float = 150.0):
     pytest.fail(f"timed out waiting for {what}")
 
 
+def _stop(proc: subprocess.Popen, log) -> None:
+    """Stop a preview started in its own session (SIGTERM; SIGKILL to the group if it hangs)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
 def test_serve_regenerates_and_reloads_on_a_spec_change(tmp_path):
     if not (ROOT / "docs/vendor/katex/katex.min.js").exists():
         pytest.fail("KaTeX is not in docs/vendor: run `make site`")
@@ -262,10 +272,5 @@ def test_serve_regenerates_and_reloads_on_a_spec_change(tmp_path):
         time.sleep(3)
         assert stamps == {p: p.stat().st_mtime_ns for p in (m / "docs").rglob("*") if p.is_file() and "vendor" not in p.parts}
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        _stop(proc, log)
     assert _get(url) is None, "stopping serve stops mkdocs too"

@@ -1,8 +1,9 @@
 """``convcards``, the console script, as an author meets it: a wheel built from this repository,
 installed into a fresh virtual environment (not this one), run in a folder outside the
 repository: ``convcards new`` + ``convcards build`` give a site with the author's title and
-deck, typeset math and no claim of ours; ``convcards check`` finds it current; ``python -m
-generator`` still works there. The dependencies come from the lock file, hash-checked.
+deck, typeset math and no claim of ours; ``convcards check`` finds it current. The package is
+installed as ``convcards`` (``import convcards``, ``python -m convcards``), never as the generic
+``generator`` (the repository's folder name). The dependencies come from the lock file, hash-checked.
 
 Plus, in this environment: the scaffold's error messages (an occupied folder, a folder that is
 not a site) and an author's Anki GUIDs, which never collide with ours.
@@ -57,7 +58,10 @@ def installed(tmp_path_factory) -> Path:
     assert proc.returncode == 0, proc.stderr
     wheel = next((tmp / "dist").glob("convcards-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "generator/_site/docs/vendor/katex/katex.min.js" in names and "generator/postbuild.mjs" in names
+    assert "convcards/_site/docs/vendor/katex/katex.min.js" in names and "convcards/postbuild.mjs" in names
+    for name in ("convcards/preview_hook.py", "convcards/templates/card.md.j2", "convcards/decks/1-sliding-window.yaml"):
+        assert name in names, name
+    assert not [n for n in names if n.startswith("generator/")], "the package is convcards, not generator"
     venv = tmp / "venv"
     assert _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp).returncode == 0
     py = venv / "bin" / "python"
@@ -98,8 +102,14 @@ def test_new_build_check_from_the_installed_wheel(installed, tmp_path):
     assert genanki.guid_for("one-output") not in {g for g, _ in notes}  # a namespace of its own
     proc = _run([convcards, "check", "cards"], cwd=tmp_path)
     assert proc.returncode == 0 and "up to date" in proc.stdout, proc.stderr
-    proc = _run([str(installed / "python"), "-m", "generator", "--help"], cwd=tmp_path)
-    assert proc.returncode == 0 and "--decks" in proc.stdout
+    py = str(installed / "python")
+    proc = _run([py, "-m", "convcards", "--help"], cwd=tmp_path)
+    assert proc.returncode == 0 and "{new,build,serve,check}" in proc.stdout, proc.stderr
+    proc = _run([py, "-c", "import convcards, convcards.app, convcards.mdext; print(convcards.__file__)"], cwd=tmp_path)
+    assert proc.returncode == 0 and "site-packages/convcards/__init__.py" in proc.stdout, proc.stderr
+    proc = _run([py, "-c", "import generator"], cwd=tmp_path)
+    assert proc.returncode != 0 and "No module named 'generator'" in proc.stderr
+    assert "convcards.mdext" in (site / "mkdocs.yml").read_text(encoding="utf-8")  # the extension under the installed name
     assert not list((installed.parent / "lib").glob("python*/site-packages/.cache")), "nothing is written into the installed package"
     assert (site / ".cache").is_dir()
 
@@ -127,3 +137,26 @@ def test_an_authors_guids_never_collide_with_ours():
     it = Item(id="unrolled-matrix", kind="card", card="unrolled-matrix", deck="d", deck_title="D", title="t", front="f", back="b", url="u")
     assert anki.note_guid(it, ours) == genanki.guid_for("unrolled-matrix")  # learners' existing notes keep theirs
     assert anki.note_guid(it, theirs) == genanki.guid_for("mine-1234", "unrolled-matrix") != anki.note_guid(it, ours)
+
+
+def test_check_names_the_command_that_fixes_it(tmp_path, capsys):
+    """`convcards check` on a site whose pages were never generated: exit 1, and the fix is the
+    command the author uses (not the repository's `python -m generator`)."""
+    assert app.main(["new", str(tmp_path / "s")]) == 0
+    capsys.readouterr()
+    assert app.main(["check", str(tmp_path / "s")]) == 1
+    err = capsys.readouterr().err
+    assert f"run `convcards build {tmp_path / 's'}`" in err and "python -m generator" not in err
+
+
+def test_one_error_handler_for_both_commands(tmp_path, capsys):
+    """A bad deck under `convcards build` is reported as `python -m generator` reports it: one line
+    per problem naming file, card and field, exit 2, no traceback."""
+    assert app.main(["new", str(tmp_path / "s")]) == 0
+    deck = next((tmp_path / "s/decks").glob("*.yaml"))
+    deck.write_text(deck.read_text(encoding="utf-8").replace("views: [sliding_window, figure]", "views: [figure, figure]"))
+    capsys.readouterr()
+    assert app.main(["build", str(tmp_path / "s"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"error: {deck}: card 'one-output': field 'views': expected each view listed once" in err

@@ -73,3 +73,43 @@ def test_planted_mistakes_are_refused(mistake):
 def test_published_beside_the_cards_schema():
     assert (ROOT / "docs/data/cards.schema.json").is_file()
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_views_per_operation_are_the_generators():
+    """The schema's views × operations rules hold the generator's table (spec.VIEWS_FOR)."""
+    rules = {}
+    for rule in SCHEMA["$defs"]["card"]["allOf"]:
+        views = rule["then"].get("properties", {}).get("views")
+        if views is None:
+            continue
+        match = rule["if"]["properties"]["examples"]["not"]["additionalProperties"]["not"]
+        op = match.get("properties", {}).get("operation", {}).get("const") or match["anyOf"][1]["properties"]["operation"]["const"]
+        rules[op] = tuple(views["items"]["enum"])
+    assert rules == spec.VIEWS_FOR
+
+
+def _card(views: list[str] | None, operation: str, template: str | None = None, examples: bool = True) -> dict:
+    card = {"id": "c", "title": "T", "question": "Q?"}
+    if views is not None:
+        card["views"] = views
+    if template:
+        card["template"] = template
+    if examples:
+        card["examples"] = {"main": {"operation": operation, "input": [[1, 2], [3, 4]], "kernel": [[1, 0], [0, 1]]}}
+    return {"deck": "t", "title": "T", "cards": [card]}
+
+
+@pytest.mark.parametrize(
+    ("doc", "ok"),
+    [
+        (_card(["figure"], "transposed_convolution"), False),  # the issue's case
+        (_card(["transposed", "scatter"], "transposed_convolution"), True),
+        (_card(["figure", "sliding_window"], "cross_correlation"), True),
+        (_card(["sliding_window"], "max_pooling"), False),
+        (_card(["transposed"], "convolution"), False),
+        (_card(None, "cross_correlation", examples=False), False),  # the generic card needs an example
+        (_card(None, "cross_correlation", template="cards/pooling.md.j2", examples=False), True),
+    ],
+)
+def test_views_that_do_not_fit_and_empty_answers_are_refused(doc, ok):
+    assert (list(validator().iter_errors(doc)) == []) == ok

@@ -95,7 +95,7 @@ def evil_site(tmp_path_factory) -> tuple[Path, Path]:
         shutil.copy(f, docs / "data" / f.name)
     proc = run_generator("--decks", str(home / "decks"), "--docs", str(docs), "-q")
     assert proc.returncode == 0, proc.stderr
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(ROOT))  # generator.mdext from this clone
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(home / "mkdocs.yml")],
         cwd=home,

@@ -287,7 +287,7 @@ def test_missing_deck_path(docs_copy, tmp_path):
     proc = run_generator("--decks", str(tmp_path / "nope.yaml"), "--docs", str(docs))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"error: {tmp_path / 'nope.yaml'}: expected a deck file or folder, but received a path that does not exist"
+        f"error: {tmp_path / 'nope.yaml'}: expected a deck file or folder (check the --decks path), but received a path that does not exist"
     ]
     assert tree(docs) == before
 
@@ -377,16 +377,18 @@ def _valid_example(draw) -> dict:
 @st.composite
 def _deck(draw) -> dict:
     """A valid deck, then 0 to 3 fields of it set to random values (most runs are near-valid)."""
+    examples = [draw(_valid_example()) for _ in range(draw(st.integers(1, 2)))]
     cards = [
         {
             "id": f"c-{i}",
             "title": "T",
             "question": "Q?",
-            "views": draw(st.lists(st.sampled_from(spec.VIEWS), max_size=3, unique=True)),
-            "examples": {"main": draw(_valid_example())},
+            # views that fit the operation (spec.VIEWS_FOR): the planted mistakes below make the invalid ones
+            "views": draw(st.lists(st.sampled_from(spec.VIEWS_FOR[ex["operation"]]), min_size=1, max_size=3, unique=True)),
+            "examples": {"main": ex},
             "practice": {"seed": draw(st.integers(0, 5)), "variants": 1},
         }
-        for i in range(draw(st.integers(1, 2)))
+        for i, ex in enumerate(examples)
     ]
     if len(cards) == 2 and draw(st.booleans()):
         cards[1]["builds_on"] = ["c-0"]

@@ -42,7 +42,7 @@ def zensical_site():
     rel = f".cache/zensical-test-{os.getpid()}"
     out = ROOT / rel
     shutil.rmtree(out, ignore_errors=True)
-    env = {**os.environ, "CONVCARDS_SITE_DIR": rel}
+    env = {**os.environ, "CONVCARDS_SITE_DIR": rel, "PYTHONPATH": str(ROOT)}  # generator.mdext (installed, the package is convcards)
     env.pop("CONVCARDS_SITE_URL", None)
     proc = subprocess.run([str(ZENSICAL), "build", "--strict"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0 and (out / "index.html").is_file(), proc.stdout + proc.stderr

@@ -140,6 +140,29 @@
     return { store: migrate(old, at), problem: "", migrated: true };
   }
 
+  /* A renamed card (study.json's "renamed": {old id: new id}, from a card's `formerly`): its
+     items' progress moves to the new ids ("old" -> "new", "old~1~kind" -> "new~1~kind"), and to
+     the deck the new item is in (byId: item id -> study.json item). Where both ids have progress,
+     the later review is kept. Returns how many items moved. */
+  function rename(s, renamed, byId) {
+    var moved = 0;
+    if (!renamed || !s || !s.items) return 0;
+    var ids = Object.keys(s.items);
+    for (var i = 0; i < ids.length; i++) {
+      var id = ids[i], tilde = id.indexOf("~");
+      var card = tilde < 0 ? id : id.slice(0, tilde);
+      if (!Object.prototype.hasOwnProperty.call(renamed, card)) continue;
+      var to = renamed[card] + (tilde < 0 ? "" : id.slice(tilde));
+      var rec = s.items[id], there = s.items[to];
+      delete s.items[id];
+      moved++;
+      if (there && Date.parse(there.last_review || 0) >= Date.parse(rec.last_review || 0)) continue;
+      if (byId && byId[to]) rec.deck = byId[to].deck;
+      s.items[to] = rec;
+    }
+    return moved;
+  }
+
   function save(s) {
     try { window.localStorage.setItem(STORE, JSON.stringify(s)); return true; } catch (e) { return false; }
   }
@@ -178,6 +201,6 @@
   window.convcardsProgress = {
     STORE: STORE, OLD_STORE: OLD_STORE, DAY: DAY, NEW_PER_DAY: NEW_PER_DAY,
     now: now, dayKey: dayKey, endOfDay: endOfDay, fresh: fresh, invalid: invalid, isV1: isV1, migrate: migrate,
-    load: load, save: save, rollDay: rollDay, newLeft: newLeft, counts: counts, summary: summary, plural: plural
+    load: load, save: save, rename: rename, rollDay: rollDay, newLeft: newLeft, counts: counts, summary: summary, plural: plural
   };
 })();

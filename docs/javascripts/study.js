@@ -67,6 +67,8 @@
     this.store = loaded.store;
     this.problem = loaded.problem;
     this.migrated = !!loaded.migrated;
+    // progress saved under a card's earlier id (a renamed card) moves to its id now, and is kept
+    this.renamed = loaded.problem ? 0 : P.rename(this.store, data.renamed, this.byId);
     this.scheduler = FSRS.fsrs({ enable_fuzz: false });
     this.queue = [];
     this.pos = 0;
@@ -411,6 +413,7 @@
       why = P.invalid(s);
     }
     if (!why) {
+      P.rename(s, this.data.renamed, this.byId);  // a file saved before a card was renamed
       var ids = Object.keys(s.items);
       for (var i = 0; i < ids.length; i++) {
         if (!this.byId[ids[i]]) { why = "it has a card this site does not have: " + ids[i]; break; }
@@ -546,6 +549,7 @@
         s.bind();
         s.buildQueue(false);
         s.show();
+        if (s.renamed) s.save();  // the moved progress, under the cards' ids now
         if (s.migrated) {
           s.save();
           s.el.status.textContent = "Your progress from the five boxes was carried over to the scheduler: " +
