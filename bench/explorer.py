@@ -4,8 +4,12 @@
 types a new value into one cell, then one kernel cell (a kernel edit changes the matrix C too),
 ``runs`` times each. Each sample is the time from the input event (its ``timeStamp``) to the end
 of the frame that shows the new result: a task posted from the next animation frame runs once
-that frame's style, layout and paint are done. The figure against the budget is the slower of
-the two medians. Weight: the explorer's own script and style (convcore.js, explore.js,
+that frame's style, layout and paint are done. The viewport is made tall enough to hold
+everything from the input's editor to the bottom of the matrix C, so that frame paints the
+new output and the new C; what that frame shows (the output grid's values, the values C's
+canvas last drew), captured at the frame, is checked afterwards against ``convcore.compute`` of
+the page's state (itself tested equal to generator/core.py). The figure against the budget is
+the slower of the two medians. Weight: the explorer's own script and style (convcore.js, explore.js,
 explore.css), gzip-compressed, level 9.
 
     .venv/bin/python bench/explorer.py [--runs 15] [--site site]
@@ -42,6 +46,19 @@ ARM = """() => { window.ccEditShown = new Promise(resolve => {
   }, {once: true});
 }); }"""
 
+# What the frame after the edit shows: the output grid's values and the values C's canvas last
+# drew, captured in that frame's animation-frame callback; checked against convcore afterwards.
+ARM_SHOWN = """() => { window.ccShown = new Promise(resolve => {
+  document.addEventListener('input', () => requestAnimationFrame(() => resolve({
+    output: document.querySelector('[data-section=output] .cc-ex-scroll > table').ccValues,
+    C: window.convcardsExplorer.matrix('C').drawn,
+  })), {once: true});
+}); }"""
+CHECK = """shown => {
+  const res = window.convcore.compute(window.convcardsExplorer.example());
+  return JSON.stringify(shown.output) === JSON.stringify(res.output) && JSON.stringify(shown.C) === JSON.stringify(res.unrolled_matrix);
+}"""
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
@@ -62,9 +79,22 @@ def edit_times(page: Any, grid: str, runs: int) -> list[float]:
         cell.click()
         cell.press("Control+a")
         page.evaluate(ARM)
+        page.evaluate(ARM_SHOWN)
         page.keyboard.type(str(i % 10))  # one key: one input event
         times.append(float(page.evaluate("window.ccEditShown")))
+        if not page.evaluate(f"({CHECK})(await window.ccShown)".join(["(async () => ", ")()"])):
+            raise AssertionError(f"{grid}: the frame after edit {i} did not show the new output and C")
     return times
+
+
+def show_all(page: Any) -> None:
+    """Make the viewport tall enough to hold everything from the input's editor to the bottom of C."""
+    top, bottom = page.evaluate(
+        """() => [document.querySelector('[data-grid=x-edit]').getBoundingClientRect().top + scrollY,
+                  document.querySelector('[data-section=C] .cc-ex-mat').getBoundingClientRect().bottom + scrollY]"""
+    )
+    page.set_viewport_size({"width": 1280, "height": int(bottom - top) + 40})
+    page.evaluate(f"window.scrollTo(0, {top - 20})")
 
 
 def weight(site: Path) -> dict[str, Any]:
@@ -91,7 +121,8 @@ def bench(site: Path, runs: int = 15) -> dict[str, Any]:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             for name, (n, k, budget) in CASES.items():
                 page.goto(f"{base}/explore/#{fragment(n, k)}")
-                page.wait_for_selector("[data-section=C] td")
+                page.wait_for_selector("[data-section=C] canvas")
+                show_all(page)
                 edit_times(page, "x-edit", 3)  # warm-up (JIT, fonts)
                 x_ms, k_ms = edit_times(page, "x-edit", runs), edit_times(page, "k-edit", runs)
                 worst = max(statistics.median(x_ms), statistics.median(k_ms))
