@@ -374,3 +374,70 @@ def test_without_javascript_the_page_says_what_it_needs(browser, server):
     assert note.locator("a[href*='cards/']").count() >= 5  # the decks
     assert not page.locator("#cc-explore").is_visible()
     context.close()
+
+
+# (operation, input, kernel, params): forward and transposed, 1-D and 2-D, stride, padding, dilation
+IM2COL_CASES = [
+    ("cross_correlation", X, K, P),
+    ("convolution", X, K, core.ConvParams(stride=(1, 2), padding=(0, 2, 1, 0), dilation=(2, 1))),
+    ("cross_correlation", np.array([[3, -1, 0, 2, 5, -4, 1]]), np.array([[2, -1, 1]]), core.ConvParams(stride=(1, 2), padding=(0, 0, 2, 1))),
+    ("transposed_convolution", np.array([[1, -2, 3], [0, 4, -1]]), K, core.ConvParams(stride=(2, 2), padding=(1, 0, 0, 1), output_padding=(1, 0))),
+    ("transposed_convolution", np.array([[2, -1], [1, 3]]), np.array([[1, 2], [-1, 0]]), core.ConvParams(stride=(1, 3), dilation=(2, 1))),
+]
+
+
+@pytest.mark.parametrize("case", range(len(IM2COL_CASES)))
+def test_the_im2col_view_equals_the_generators(page, server, case):
+    op, x, k, p = IM2COL_CASES[case]
+    one_d = x.shape[0] == 1
+    ex = spec.ExampleSpec("i", op, x.ravel() if one_d else x, k.ravel() if one_d else k, p)
+    open_explorer(page, server, ex)
+    if op == "transposed_convolution":  # the patches of the zero-inserted input, with the rotated kernel at stride 1
+        out = core.transposed_via_matrix(x, k, p)
+        z = core.zero_insertion_input(x, k.shape, p)
+        want_p, kernel = core.im2col(z, k.shape, core.ConvParams(dilation=p.dilation)).T, core.flip(k)
+    else:
+        kernel = core.flip(k) if op == "convolution" else k
+        out = core.corr2d(x, kernel, p)
+        want_p = core.im2col(x, k.shape, p).T
+    page.locator("[data-section=P] .cc-ex-mat").scroll_into_view_if_needed()  # drawn once in view
+    drawn = page.wait_for_function("window.convcardsExplorer.matrix('P').drawn").json_value()
+    assert drawn == want_p.tolist()
+    assert mat_state(page, "P")["shape"] == (out.size, k.size)  # one row per output position, one column per tap
+    pk = page.evaluate("[...document.querySelectorAll('[data-grid=Pk] > table tr')].map(tr => [...tr.cells].map(td => Number(td.textContent)))")
+    assert pk == (want_p @ kernel.ravel()).reshape(out.shape).tolist() == out.tolist()
+    assert "it is equal to the output." in page.locator("[data-section=P] .cc-ex-note").text_content()
+    # pointing at an output cell marks its row of P
+    r, c = out.shape[0] - 1, out.shape[1] // 2
+    page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
+    assert mat_state(page, "P")["row"] == r * out.shape[1] + c
+    if op != "transposed_convolution":  # an input cell: the entries of P that are copies of it
+        i, j = x.shape[0] - 1, x.shape[1] - 1
+        page.locator("[data-grid=x-edit] input").nth(i * x.shape[1] + j).focus()
+        padded = core.pad(x, p.padding)
+        pi, pj = i + p.padding[0], j + p.padding[2]
+        oh, ow = out.shape
+        copies = set()
+        for orow in range(oh):
+            for ocol in range(ow):
+                for a in range(k.shape[0]):
+                    for b in range(k.shape[1]):
+                        if (orow * p.stride[0] + a * p.dilation[0], ocol * p.stride[1] + b * p.dilation[1]) == (pi, pj):
+                            copies.add((orow * ow + ocol, a * k.shape[1] + b))
+        assert mat_state(page, "P")["cells"] == copies and all(want_p[rc] == padded[pi, pj] for rc in copies)
+
+
+def test_a_convolution_says_which_c_its_transpose_is(page, server):
+    p = core.ConvParams(padding=(1, 0, 0, 1))
+    open_explorer(page, server, spec.ExampleSpec("c", "convolution", X, K, p))
+    y = core.conv2d(X, K, p)
+    back = core.ConvParams(padding=p.padding)  # stride 1: the transposed convolution gives the input's shape back
+    shown = grid_values(page, "CTy")
+    assert shown == core.transposed_via_matrix(y, core.flip(K), back).tolist()  # C of rot180(k), the C shown above
+    assert shown != core.transposed_via_matrix(y, K, back).tolist()  # the cards' transposed view (C of k) differs here
+    assert page.evaluate("window.convcardsExplorer.matrix('C').drawn") == core.unrolled_matrix(X.shape, core.flip(K), p).tolist()
+    note = page.locator("[data-section=CTy] .cc-ex-note").text_content()  # (inner_text: '' while the section is off screen)
+    assert "is the matrix above, built from" in note and "the cards' transposed view builds its" in note
+    # a cross-correlation's C is k's: no such sentence
+    open_explorer(page, server)
+    assert "is the matrix above, built from" not in page.locator("[data-section=CTy] .cc-ex-note").text_content()

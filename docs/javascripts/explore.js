@@ -352,7 +352,15 @@
 
   Mat.prototype.draw = function () {
     var m = this, a = m.values;
-    if (!a || !m.vw) return;
+    if (!a) return;
+    var d = m.box.dataset, hl = [], self = [];
+    for (var k2 in m.cells) (m.cells[k2] === "self" ? self : hl).push(k2);
+    hl = hl.join(";"); self = self.join(";");
+    if (d.hlRow !== String(m.row)) d.hlRow = m.row;
+    if (d.hlCol !== String(m.col)) d.hlCol = m.col;
+    if (d.hlCells !== hl) d.hlCells = hl;
+    if (d.hlSelf !== self) d.hlSelf = self;
+    if (!m.vw) return; // not laid out yet (off screen): drawn when its size is known
     var n = a.length, w = a[0].length, cw = m.cw, W = w * cw, H = n * CELL_H;
     var vw = Math.min(W, m.vw), vh = Math.min(H, m.maxh), dpr = window.devicePixelRatio || 1;
     var bw = Math.round(vw * dpr), bh = Math.round(vh * dpr), cv = m.canvas, ctx = m.ctx;
@@ -390,13 +398,6 @@
       ctx.strokeStyle = col.ring; ctx.lineWidth = 2;
       ctx.strokeRect(m.cur[1] * cw - ox + 1, m.cur[0] * CELL_H - oy + 1, cw - 2, CELL_H - 2);
     }
-    var d = m.box.dataset, hl = [], self = [];
-    for (var k2 in m.cells) (m.cells[k2] === "self" ? self : hl).push(k2);
-    hl = hl.join(";"); self = self.join(";");
-    if (d.hlRow !== String(m.row)) d.hlRow = m.row;
-    if (d.hlCol !== String(m.col)) d.hlCol = m.col;
-    if (d.hlCells !== hl) d.hlCells = hl;
-    if (d.hlSelf !== self) d.hlSelf = self;
   };
 
   function note(sec, html) {
