@@ -12,7 +12,10 @@ the page's state (itself tested equal to generator/core.py). The figure against 
 the slower of the two medians. Weight: the explorer's own script and style (convcore.js, explore.js,
 explore.css), gzip-compressed, level 9.
 
-    .venv/bin/python bench/explorer.py [--runs 15] [--site site]
+    .venv/bin/python bench/explorer.py [--runs 15] [--site site] [--before OTHER_SITE]
+
+``--before`` also measures another build of the site (say, of an earlier commit) in the same run
+and prints the ratios: timings on this shared machine are only comparable within one run.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def fragment(n: int, k: int) -> str:
     return f"op=cross_correlation&x={x}&k={kern}&s=1,1&p=0,0,0,0&d=1,1&a=0,0"
 
 
-def edit_times(page: Any, grid: str, runs: int) -> list[float]:
+def edit_times(page: Any, grid: str, runs: int, check: bool = True) -> list[float]:
     cells = page.locator(f"[data-grid={grid}] input")
     times = []
     for i in range(runs):
@@ -79,10 +82,11 @@ def edit_times(page: Any, grid: str, runs: int) -> list[float]:
         cell.click()
         cell.press("Control+a")
         page.evaluate(ARM)
-        page.evaluate(ARM_SHOWN)
+        if check:
+            page.evaluate(ARM_SHOWN)
         page.keyboard.type(str(i % 10))  # one key: one input event
         times.append(float(page.evaluate("window.ccEditShown")))
-        if not page.evaluate(f"({CHECK})(await window.ccShown)".join(["(async () => ", ")()"])):
+        if check and not page.evaluate(f"({CHECK})(await window.ccShown)".join(["(async () => ", ")()"])):
             raise AssertionError(f"{grid}: the frame after edit {i} did not show the new output and C")
     return times
 
@@ -91,7 +95,7 @@ def show_all(page: Any) -> None:
     """Make the viewport tall enough to hold everything from the input's editor to the bottom of C."""
     top, bottom = page.evaluate(
         """() => [document.querySelector('[data-grid=x-edit]').getBoundingClientRect().top + scrollY,
-                  document.querySelector('[data-section=C] .cc-ex-mat').getBoundingClientRect().bottom + scrollY]"""
+                  document.querySelector('[data-section=C] .cc-ex-scroll').getBoundingClientRect().bottom + scrollY]"""
     )
     page.set_viewport_size({"width": 1280, "height": int(bottom - top) + 40})
     page.evaluate(f"window.scrollTo(0, {top - 20})")
@@ -102,7 +106,7 @@ def weight(site: Path) -> dict[str, Any]:
     return {"files_gzip_bytes": sizes, "total_gzip_bytes": sum(sizes.values()), "budget_kb": WEIGHT_BUDGET_KB}
 
 
-def bench(site: Path, runs: int = 15) -> dict[str, Any]:
+def bench(site: Path, runs: int = 15, check: bool = True) -> dict[str, Any]:
     """Edit-to-frame medians for each case, and the page's own weight, with verdicts."""
     out: dict[str, Any] = {"weight": weight(site), "load_before": os.getloadavg()[0]}
     try:
@@ -121,10 +125,10 @@ def bench(site: Path, runs: int = 15) -> dict[str, Any]:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             for name, (n, k, budget) in CASES.items():
                 page.goto(f"{base}/explore/#{fragment(n, k)}")
-                page.wait_for_selector("[data-section=C] canvas")
+                page.wait_for_selector("[data-section=C] canvas, [data-section=C] td")
                 show_all(page)
-                edit_times(page, "x-edit", 3)  # warm-up (JIT, fonts)
-                x_ms, k_ms = edit_times(page, "x-edit", runs), edit_times(page, "k-edit", runs)
+                edit_times(page, "x-edit", 3, check)  # warm-up (JIT, fonts)
+                x_ms, k_ms = edit_times(page, "x-edit", runs, check), edit_times(page, "k-edit", runs, check)
                 worst = max(statistics.median(x_ms), statistics.median(k_ms))
                 out[name] = {
                     "input_edit_ms": x_ms,
@@ -180,9 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--site", type=Path, default=ROOT / "site")
+    ap.add_argument("--before", type=Path, help="another build of the site, measured in the same run (its frames are not checked)")
     args = ap.parse_args(argv)
+    before = bench(args.before, args.runs, check=False) if args.before else None
     res = bench(args.site, args.runs)
+    if before:
+        print(f"before ({args.before}):" + table(before) + "\n\nafter (" + str(args.site) + "):")
     print(table(res))
+    if before:
+        print("\n| median, after / before | input edit | kernel edit |\n|---|---:|---:|")
+        for name in CASES:
+            if name in before and name in res:
+                r = [res[name][m] / before[name][m] for m in ("median_input_edit_ms", "median_kernel_edit_ms")]
+                print(f"| {name} | {r[0]:.2f} | {r[1]:.2f} |")
     return 0
 
 

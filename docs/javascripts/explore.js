@@ -283,7 +283,9 @@
   // New values (a fresh array each time): the cursor and the scroll stay where they were if they
   // still fit. `sources`: the values the entries are copies of (C holds the kernel's, P the padded
   // input's), whose widths set the columns' width without reading all of a large matrix.
-  Mat.prototype.set = function (a, sources) {
+  Mat.prototype.set = function (a, sources, key) {
+    if (key === this.key && this.values && a.length === this.values.length) { this.values = a; return; } // the same matrix: nothing to draw
+    this.key = key;
     var w = 1;
     for (var n = 0; n < sources.length; n++) { var len = String(sources[n]).length; if (len > w) w = len; }
     this.values = a;
@@ -350,6 +352,30 @@
     return colors;
   }
 
+  // Each number a cell can show is drawn once into one shared picture (the atlas), right-aligned
+  // in a cell-sized slot, then copied from there: shaping text is the slow part of drawing, and
+  // copying from one source is quicker than from many. Kind 0 plain, 1 a zero (muted), 2 marked (bold).
+  var ATLAS = 2048, atlas = null, actx = null, slots = {}, slots_key = "", at_x = 0, at_y = 0, row_h = 0;
+  function glyph(v, kind, cw, dpr, col) {
+    var key = dpr + "/" + colors_key;
+    if (!atlas || key !== slots_key) { atlas = atlas || document.createElement("canvas"); atlas.width = atlas.height = ATLAS; actx = atlas.getContext("2d"); slots = {}; slots_key = key; at_x = at_y = row_h = 0; }
+    var id = cw + ":" + kind + ":" + v, g = slots[id];
+    if (!g) {
+      var w = Math.round(cw * dpr), h = Math.round(CELL_H * dpr);
+      if (at_x + w > ATLAS) { at_x = 0; at_y += row_h; row_h = 0; }
+      if (at_y + h > ATLAS) { actx.clearRect(0, 0, ATLAS, ATLAS); slots = {}; at_x = at_y = row_h = 0; }
+      g = slots[id] = [at_x, at_y, w, h];
+      actx.save(); actx.beginPath(); actx.rect(at_x, at_y, w, h); actx.clip();
+      actx.setTransform(dpr, 0, 0, dpr, at_x, at_y);
+      actx.font = (kind === 2 ? "bold " : "") + FONT + MONO; actx.textAlign = "right"; actx.textBaseline = "middle";
+      actx.fillStyle = kind === 2 ? col.hlfg : kind === 1 ? col.zero : col.fg;
+      actx.fillText(String(v), cw - 6, CELL_H / 2 + 1);
+      actx.restore();
+      at_x += w; row_h = Math.max(row_h, h);
+    }
+    return g;
+  }
+
   Mat.prototype.draw = function () {
     var m = this, a = m.values;
     if (!a) return;
@@ -381,19 +407,19 @@
       ctx.fillStyle = m.cells[key] === "self" ? col.self : col.hl;
       ctx.fillRect(cc2 * cw - ox, rr * CELL_H - oy, cw, CELL_H);
     }
-    ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (var pass = 0; pass < 2; pass++) {
-      ctx.font = (pass ? "bold " : "") + FONT + MONO;
-      for (var r = r0; r < r1; r++) {
-        var row = a[r], y = r * CELL_H - oy + CELL_H / 2 + 1;
-        for (var c = c0; c < c1; c++) {
-          var hot = (r + "," + c) in m.cells;
-          if (hot !== (pass === 1)) continue;
-          ctx.fillStyle = hot ? col.hlfg : row[c] === 0 ? col.zero : col.fg;
-          ctx.fillText(String(row[c]), (c + 1) * cw - ox - 6, y);
-        }
+    // each number is a small picture made once (text shaping is the slow part of drawing), then copied
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    var any = false;
+    for (var k3 in m.cells) { any = true; break; }
+    for (var r = r0; r < r1; r++) {
+      var row = a[r], y = Math.round((r * CELL_H - oy) * dpr);
+      for (var c = c0; c < c1; c++) {
+        var v = row[c], kind = any && (r + "," + c) in m.cells ? 2 : v === 0 ? 1 : 0;
+        var g = glyph(v, kind, cw, dpr, col);
+        ctx.drawImage(atlas, g[0], g[1], g[2], g[3], Math.round((c * cw - ox) * dpr), y, g[2], g[3]);
       }
     }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (m.focused) {
       ctx.strokeStyle = col.ring; ctx.lineWidth = 2;
       ctx.strokeRect(m.cur[1] * cw - ox + 1, m.cur[0] * CELL_H - oy + 1, cw - 2, CELL_H - 2);
@@ -473,7 +499,7 @@
     sec = section("C", "The unrolled matrix " + tex("C") + ", " + C.length + "×" + f_in[0] * f_in[1]);
     note(sec, nnz + " non-zero entries of " + C.length * f_in[0] * f_in[1] + ". Row r holds the kernel laid over output r's window" +
       (tr ? " (C is the forward convolution's matrix, for an input of the output's shape; the transposed convolution multiplies by its transpose)." : "."));
-    mat(sec, "C", "the unrolled matrix C").set(C, cc.ravel(k).concat([0]));
+    mat(sec, "C", "the unrolled matrix C").set(C, cc.ravel(k).concat([0]), JSON.stringify([ku, p, f_in]));
     small_table(sec, C, "C");
 
     if (!tr) {
@@ -508,7 +534,7 @@
     note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
       ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(k)" : "k") + ")") +
       " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
-    mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]));
+    mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]));
     var pkbox = sec.querySelector(":scope > .cc-ex-pk");
     if (!pkbox) {
       pkbox = document.createElement("div"); pkbox.className = "cc-ex-pk";
