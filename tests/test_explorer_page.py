@@ -411,6 +411,9 @@ def test_the_im2col_view_equals_the_generators(page, server, case):
     r, c = out.shape[0] - 1, out.shape[1] // 2
     page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
     assert mat_state(page, "P")["row"] == r * out.shape[1] + c
+    assert page.evaluate("[...document.querySelectorAll('[data-grid=Pk] td.cc-hl-self')].map(td => [td.parentElement.rowIndex, td.cellIndex])") == [[r, c]]
+    page.locator(f"[data-grid=Pk] table tr:nth-child(1) td:nth-child({c + 1})").hover()  # its cells point like the output's
+    assert mat_state(page, "P")["row"] == c
     if op != "transposed_convolution":  # an input cell: the entries of P that are copies of it
         i, j = x.shape[0] - 1, x.shape[1] - 1
         page.locator("[data-grid=x-edit] input").nth(i * x.shape[1] + j).focus()

@@ -701,7 +701,7 @@
       mat_text("P", "x(" + idx(V, i, j) + ") = " + V.x[i][j] + " appears in P " + said.length + " times (marked): once in the window of each output it feeds.");
       write_sum("x_{" + idx(V, i, j) + "} = " + V.x[i][j] + " \\text{ feeds the marked outputs (its column of } C\\text{)}");
     } else {
-      mark(cell("output", i, j), "cc-hl-self");
+      mark(cell("output", i, j), "cc-hl-self"); mark(cell("Pk", i, j), "cc-hl-self");
       mat_mark("P", fc, null);
       mat_text("C", head + "; times y, they sum to " + V.out[i][j] + ".");
       mat_text("P", "Row " + (fc + 1) + " of P (output (" + idx(V, i, j) + ")): its window on the zero-inserted input; times the rotated kernel's taps, it sums to " + V.out[i][j] + ".");
@@ -729,8 +729,8 @@
     }
     if (id === null || isNaN(r)) { mats_done(); return; }
     var out_w = V.out[0].length, x_w = V.x[0].length;
-    if (id === "output") { if (V.tr) point_col(V, r * out_w + c); else point_row(V, r * V.f_out[1] + c); }
-    else if (id === "Cx" || id === "Pk") point_row(V, r * V.f_out[1] + c);
+    if (id === "output" || id === "Pk") { if (V.tr) point_col(V, r * out_w + c); else point_row(V, r * V.f_out[1] + c); }
+    else if (id === "Cx") point_row(V, r * V.f_out[1] + c);
     else if (id === "x-edit" || id === "flat") { var f = id === "flat" ? c : r * x_w + c; if (V.tr) point_row(V, f); else point_col(V, f); }
     else if (id === "C") point_row(V, r);
     else if (id === "P") { if (V.tr) point_col(V, r); else point_row(V, r); }
