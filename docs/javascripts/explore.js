@@ -355,7 +355,7 @@
   // Each number a cell can show is drawn once into one shared picture (the atlas), right-aligned
   // in a cell-sized slot, then copied from there: shaping text is the slow part of drawing, and
   // copying from one source is quicker than from many. Kind 0 plain, 1 a zero (muted), 2 marked (bold).
-  var ATLAS = 2048, atlas = null, actx = null, slots = {}, slots_key = "", at_x = 0, at_y = 0, row_h = 0;
+  var ATLAS = 1024, atlas = null, actx = null, slots = {}, slots_key = "", at_x = 0, at_y = 0, row_h = 0, glyphs_reset = false;
   function glyph(v, kind, cw, dpr, col) {
     var key = dpr + "/" + colors_key;
     if (!atlas || key !== slots_key) { atlas = atlas || document.createElement("canvas"); atlas.width = atlas.height = ATLAS; actx = atlas.getContext("2d"); slots = {}; slots_key = key; at_x = at_y = row_h = 0; }
@@ -363,7 +363,7 @@
     if (!g) {
       var w = Math.round(cw * dpr), h = Math.round(CELL_H * dpr);
       if (at_x + w > ATLAS) { at_x = 0; at_y += row_h; row_h = 0; }
-      if (at_y + h > ATLAS) { actx.clearRect(0, 0, ATLAS, ATLAS); slots = {}; at_x = at_y = row_h = 0; }
+      if (at_y + h > ATLAS) { actx.clearRect(0, 0, ATLAS, ATLAS); slots = {}; at_x = at_y = row_h = 0; glyphs_reset = true; }
       g = slots[id] = [at_x, at_y, w, h];
       actx.save(); actx.beginPath(); actx.rect(at_x, at_y, w, h); actx.clip();
       actx.setTransform(dpr, 0, 0, dpr, at_x, at_y);
@@ -411,12 +411,25 @@
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     var any = false;
     for (var k3 in m.cells) { any = true; break; }
+    // first every glyph in view is made, then all are copied: the atlas changes only before the
+    // first copy (a canvas copied from after each change would be snapshotted each time)
+    var todo = [];
     for (var r = r0; r < r1; r++) {
       var row = a[r], y = Math.round((r * CELL_H - oy) * dpr);
       for (var c = c0; c < c1; c++) {
         var v = row[c], kind = any && (r + "," + c) in m.cells ? 2 : v === 0 ? 1 : 0;
-        var g = glyph(v, kind, cw, dpr, col);
-        ctx.drawImage(atlas, g[0], g[1], g[2], g[3], Math.round((c * cw - ox) * dpr), y, g[2], g[3]);
+        todo.push(glyph(v, kind, cw, dpr, col), Math.round((c * cw - ox) * dpr), y);
+      }
+    }
+    if (!glyphs_reset) {
+      for (var q = 0; q < todo.length; q += 3) { var g = todo[q]; ctx.drawImage(atlas, g[0], g[1], g[2], g[3], todo[q + 1], todo[q + 2], g[2], g[3]); }
+    } else { // more different numbers in view than the atlas holds: each drawn as text
+      glyphs_reset = false;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.textAlign = "right"; ctx.textBaseline = "middle";
+      for (var r2 = r0; r2 < r1; r2++) for (var c2 = c0; c2 < c1; c2++) {
+        var v2 = a[r2][c2], hot = any && (r2 + "," + c2) in m.cells;
+        ctx.font = (hot ? "bold " : "") + FONT + MONO; ctx.fillStyle = hot ? col.hlfg : v2 === 0 ? col.zero : col.fg;
+        ctx.fillText(String(v2), (c2 + 1) * cw - ox - 6, r2 * CELL_H - oy + CELL_H / 2 + 1);
       }
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
