@@ -294,7 +294,8 @@
     var sw = a[0].length * this.cw + "px", sh = a.length * CELL_H + "px";
     if (this.sizer.style.width !== sw) this.sizer.style.width = sw;
     if (this.sizer.style.height !== sh) this.sizer.style.height = sh;
-    this.box.setAttribute("aria-label", this.label + ", " + a.length + " rows by " + a[0].length + " columns, drawn as a picture: arrow keys move through its cells, each read out below");
+    var label = this.label + ", " + a.length + " rows by " + a[0].length + " columns, drawn as a picture: arrow keys move through its cells, each read out below";
+    if (this.box.getAttribute("aria-label") !== label) this.box.setAttribute("aria-label", label);
     this.box.dataset.shape = a.length + "," + a[0].length;
     this.draw();
   };
@@ -306,6 +307,7 @@
       var el = document.createElement("div"), said = document.createElement("p");
       box(sec).replaceChildren(el);
       said.className = "cc-ex-mat-text"; said.setAttribute("aria-live", "polite"); said.id = "cc-ex-said-" + id;
+      said.tabIndex = 0; said.setAttribute("role", "status"); said.setAttribute("aria-label", id + " in words"); // it scrolls when long: reachable by keyboard
       box(sec).after(said);
       mats[id] = new Mat(el, label, function (r, c) { point(null, id, r, c); });
       el.setAttribute("aria-describedby", said.id);
@@ -484,7 +486,10 @@
     note(sec, "The " + opname + ". Point at a cell to see where it comes from.<br>" + size_formula(st, res));
     grid(box(sec), out, "out", "output");
     var sum = sec.querySelector(".cc-ex-sum");
-    if (!sum) { sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum); }
+    if (!sum) {
+      sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum);
+      sum.innerHTML = tex("\\text{(point at a cell: its sum is written here)}"); // one formula, always: pointing replaces it
+    }
 
     if (!tr) {
       sec = section("padded", "Padded input");
@@ -814,7 +819,7 @@
     var got = read_form(), st = got.st, problems = got.problems;
     if (got.problems.length === 0) problems = cc.check(example(st), RULES, LIMITS);
     modes(st);
-    if (problems.length) { unmark(); show_problems(problems); return false; }
+    if (problems.length) { unmark(); mats_done(); show_problems(problems); return false; }
     show_problems([]);
     var res;
     try { res = cc.compute(example(st)); } catch (err) {
