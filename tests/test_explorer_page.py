@@ -69,7 +69,8 @@ def mat_state(page, mat: str = "C") -> dict:
 PIXELS = """([mat, cells]) => {
   const box = document.querySelector(`[data-section=${mat}] .cc-ex-mat`), cv = box.querySelector('canvas');
   const m = window.convcardsExplorer.matrix(mat), ctx = cv.getContext('2d'), k = cv.width / parseFloat(cv.style.width);
-  return cells.map(([r, c]) => [...ctx.getImageData(Math.round((c * m.cell[0] - m.offset[0] + 2) * k), Math.round((r * m.cell[1] - m.offset[1] + 2) * k), 1, 1).data]);
+  const at = (i, rc) => Math.round((rc * m.cell[i] - m.offset[i] + 2) * k);
+  return cells.map(([r, c]) => [...ctx.getImageData(at(0, c), at(1, r), 1, 1).data]);
 }"""
 CSS_RGB = """name => { const d = document.createElement('div'); d.style.color = `var(${name})`;
   document.getElementById('cc-explore').appendChild(d); const c = getComputedStyle(d).color; d.remove();
@@ -142,7 +143,7 @@ def test_the_canvas_of_c_paints_what_it_marks_and_reads_out_by_keyboard(page, se
     marks = mat_state(page)
     in_row = [(0, int(j)) for i, j in zip(rows, cols, strict=True) if i == 0]
     assert marks["cells"] == set(in_row) and marks["shape"] == (core.output_shape(X.shape, K.shape, P)[0] * ow, X.size)
-    hl, band = page.evaluate(CSS_RGB, "--cc-ex-hl"), page.evaluate(CSS_RGB, "--cc-ex-row")
+    hl = page.evaluate(CSS_RGB, "--cc-ex-hl")
     off_row = [(2, j) for j in range(X.size)][:5]
     painted = page.evaluate(PIXELS, ["C", in_row + [(0, j) for j in range(X.size) if (0, j) not in in_row][:2] + off_row])
     assert [p[:3] for p in painted[: len(in_row)]] == [hl] * len(in_row)  # the marked cells: the highlight colour, opaque
@@ -380,8 +381,18 @@ def test_without_javascript_the_page_says_what_it_needs(browser, server):
 IM2COL_CASES = [
     ("cross_correlation", X, K, P),
     ("convolution", X, K, core.ConvParams(stride=(1, 2), padding=(0, 2, 1, 0), dilation=(2, 1))),
-    ("cross_correlation", np.array([[3, -1, 0, 2, 5, -4, 1]]), np.array([[2, -1, 1]]), core.ConvParams(stride=(1, 2), padding=(0, 0, 2, 1))),
-    ("transposed_convolution", np.array([[1, -2, 3], [0, 4, -1]]), K, core.ConvParams(stride=(2, 2), padding=(1, 0, 0, 1), output_padding=(1, 0))),
+    (
+        "cross_correlation",
+        np.array([[3, -1, 0, 2, 5, -4, 1]]),
+        np.array([[2, -1, 1]]),
+        core.ConvParams(stride=(1, 2), padding=(0, 0, 2, 1)),
+    ),
+    (
+        "transposed_convolution",
+        np.array([[1, -2, 3], [0, 4, -1]]),
+        K,
+        core.ConvParams(stride=(2, 2), padding=(1, 0, 0, 1), output_padding=(1, 0)),
+    ),
     ("transposed_convolution", np.array([[2, -1], [1, 3]]), np.array([[1, 2], [-1, 0]]), core.ConvParams(stride=(1, 3), dilation=(2, 1))),
 ]
 
@@ -404,14 +415,15 @@ def test_the_im2col_view_equals_the_generators(page, server, case):
     drawn = page.wait_for_function("window.convcardsExplorer.matrix('P').drawn").json_value()
     assert drawn == want_p.tolist()
     assert mat_state(page, "P")["shape"] == (out.size, k.size)  # one row per output position, one column per tap
-    pk = page.evaluate("[...document.querySelectorAll('[data-grid=Pk] > table tr')].map(tr => [...tr.cells].map(td => Number(td.textContent)))")
+    pk = page.evaluate("[...document.querySelectorAll('[data-grid=Pk] > table tr')].map(tr => [...tr.cells].map(td => +td.textContent))")
     assert pk == (want_p @ kernel.ravel()).reshape(out.shape).tolist() == out.tolist()
     assert "it is equal to the output." in page.locator("[data-section=P] .cc-ex-note").text_content()
     # pointing at an output cell marks its row of P
     r, c = out.shape[0] - 1, out.shape[1] // 2
     page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
     assert mat_state(page, "P")["row"] == r * out.shape[1] + c
-    assert page.evaluate("[...document.querySelectorAll('[data-grid=Pk] td.cc-hl-self')].map(td => [td.parentElement.rowIndex, td.cellIndex])") == [[r, c]]
+    pointed = "[...document.querySelectorAll('[data-grid=Pk] td.cc-hl-self')].map(td => [td.parentElement.rowIndex, td.cellIndex])"
+    assert page.evaluate(pointed) == [[r, c]]
     page.locator(f"[data-grid=Pk] table tr:nth-child(1) td:nth-child({c + 1})").hover()  # its cells point like the output's
     assert mat_state(page, "P")["row"] == c
     if op != "transposed_convolution":  # an input cell: the entries of P that are copies of it
