@@ -4,11 +4,18 @@
 types a new value into one cell, then one kernel cell (a kernel edit changes the matrix C too),
 ``runs`` times each. Each sample is the time from the input event (its ``timeStamp``) to the end
 of the frame that shows the new result: a task posted from the next animation frame runs once
-that frame's style, layout and paint are done. The figure against the budget is the slower of
-the two medians. Weight: the explorer's own script and style (convcore.js, explore.js,
+that frame's style, layout and paint are done. The viewport is made tall enough to hold
+everything from the input's editor to the bottom of the matrix C, so that frame paints the
+new output and the new C; what that frame shows (the output grid's values, the values C's
+canvas last drew), captured at the frame, is checked afterwards against ``convcore.compute`` of
+the page's state (itself tested equal to generator/core.py). The figure against the budget is
+the slower of the two medians. Weight: the explorer's own script and style (convcore.js, explore.js,
 explore.css), gzip-compressed, level 9.
 
-    .venv/bin/python bench/explorer.py [--runs 15] [--site site]
+    .venv/bin/python bench/explorer.py [--runs 15] [--site site] [--before OTHER_SITE]
+
+``--before`` also measures another build of the site (say, of an earlier commit) in the same run
+and prints the ratios: timings on this shared machine are only comparable within one run.
 """
 
 from __future__ import annotations
@@ -42,6 +49,19 @@ ARM = """() => { window.ccEditShown = new Promise(resolve => {
   }, {once: true});
 }); }"""
 
+# What the frame after the edit shows: the output grid's values and the values C's canvas last
+# drew, captured in that frame's animation-frame callback; checked against convcore afterwards.
+ARM_SHOWN = """() => { window.ccShown = new Promise(resolve => {
+  document.addEventListener('input', () => requestAnimationFrame(() => resolve({
+    output: document.querySelector('[data-section=output] .cc-ex-scroll > table').ccValues,
+    C: window.convcardsExplorer.matrix('C').drawn,
+  })), {once: true});
+}); }"""
+CHECK = """shown => {
+  const res = window.convcore.compute(window.convcardsExplorer.example());
+  return JSON.stringify(shown.output) === JSON.stringify(res.output) && JSON.stringify(shown.C) === JSON.stringify(res.unrolled_matrix);
+}"""
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
@@ -54,7 +74,7 @@ def fragment(n: int, k: int) -> str:
     return f"op=cross_correlation&x={x}&k={kern}&s=1,1&p=0,0,0,0&d=1,1&a=0,0"
 
 
-def edit_times(page: Any, grid: str, runs: int) -> list[float]:
+def edit_times(page: Any, grid: str, runs: int, check: bool = True) -> list[float]:
     cells = page.locator(f"[data-grid={grid}] input")
     times = []
     for i in range(runs):
@@ -62,9 +82,23 @@ def edit_times(page: Any, grid: str, runs: int) -> list[float]:
         cell.click()
         cell.press("Control+a")
         page.evaluate(ARM)
+        if check:
+            page.evaluate(ARM_SHOWN)
         page.keyboard.type(str(i % 10))  # one key: one input event
         times.append(float(page.evaluate("window.ccEditShown")))
+        if check and not page.evaluate(f"({CHECK})(await window.ccShown)".join(["(async () => ", ")()"])):
+            raise AssertionError(f"{grid}: the frame after edit {i} did not show the new output and C")
     return times
+
+
+def show_all(page: Any) -> None:
+    """Make the viewport tall enough to hold everything from the input's editor to the bottom of C."""
+    top, bottom = page.evaluate(
+        """() => [document.querySelector('[data-grid=x-edit]').getBoundingClientRect().top + scrollY,
+                  document.querySelector('[data-section=C] .cc-ex-scroll').getBoundingClientRect().bottom + scrollY]"""
+    )
+    page.set_viewport_size({"width": 1280, "height": int(bottom - top) + 40})
+    page.evaluate(f"window.scrollTo(0, {top - 20})")
 
 
 def weight(site: Path) -> dict[str, Any]:
@@ -72,7 +106,7 @@ def weight(site: Path) -> dict[str, Any]:
     return {"files_gzip_bytes": sizes, "total_gzip_bytes": sum(sizes.values()), "budget_kb": WEIGHT_BUDGET_KB}
 
 
-def bench(site: Path, runs: int = 15) -> dict[str, Any]:
+def bench(site: Path, runs: int = 15, check: bool = True) -> dict[str, Any]:
     """Edit-to-frame medians for each case, and the page's own weight, with verdicts."""
     out: dict[str, Any] = {"weight": weight(site), "load_before": os.getloadavg()[0]}
     try:
@@ -91,9 +125,10 @@ def bench(site: Path, runs: int = 15) -> dict[str, Any]:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             for name, (n, k, budget) in CASES.items():
                 page.goto(f"{base}/explore/#{fragment(n, k)}")
-                page.wait_for_selector("[data-section=C] td")
-                edit_times(page, "x-edit", 3)  # warm-up (JIT, fonts)
-                x_ms, k_ms = edit_times(page, "x-edit", runs), edit_times(page, "k-edit", runs)
+                page.wait_for_selector("[data-section=C] canvas, [data-section=C] td")
+                show_all(page)
+                edit_times(page, "x-edit", 3, check)  # warm-up (JIT, fonts)
+                x_ms, k_ms = edit_times(page, "x-edit", runs, check), edit_times(page, "k-edit", runs, check)
                 worst = max(statistics.median(x_ms), statistics.median(k_ms))
                 out[name] = {
                     "input_edit_ms": x_ms,
@@ -149,9 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--site", type=Path, default=ROOT / "site")
+    ap.add_argument("--before", type=Path, help="another build of the site, measured in the same run (its frames are not checked)")
     args = ap.parse_args(argv)
+    before = bench(args.before, args.runs, check=False) if args.before else None
     res = bench(args.site, args.runs)
+    if before:
+        print(f"before ({args.before}):" + table(before) + "\n\nafter (" + str(args.site) + "):")
     print(table(res))
+    if before:
+        print("\n| median, after / before | input edit | kernel edit |\n|---|---:|---:|")
+        for name in CASES:
+            if name in before and name in res:
+                r = [res[name][m] / before[name][m] for m in ("median_input_edit_ms", "median_kernel_edit_ms")]
+                print(f"| {name} | {r[0]:.2f} | {r[1]:.2f} |")
     return 0
 
 

@@ -58,6 +58,25 @@ def marked(page, section: str, cls: str = "cc-hl") -> set[tuple[int, int]]:
     }
 
 
+def mat_state(page, mat: str = "C") -> dict:
+    """What a canvas matrix (C or P) marks, from its box's data attributes (row band, column band, cells)."""
+    d = page.evaluate(f"({{...document.querySelector('[data-section={mat}] .cc-ex-mat').dataset}})")
+    cells = {tuple(int(v) for v in rc.split(",")) for rc in d["hlCells"].split(";") if rc}
+    return {"row": int(d["hlRow"]), "col": int(d["hlCol"]), "cells": cells, "shape": tuple(int(v) for v in d["shape"].split(","))}
+
+
+# The colours a canvas cell is painted with, read back from its pixels (the canvas, not the page's word).
+PIXELS = """([mat, cells]) => {
+  const box = document.querySelector(`[data-section=${mat}] .cc-ex-mat`), cv = box.querySelector('canvas');
+  const m = window.convcardsExplorer.matrix(mat), ctx = cv.getContext('2d'), k = cv.width / parseFloat(cv.style.width);
+  const at = (i, rc) => Math.round((rc * m.cell[i] - m.offset[i] + 2) * k);
+  return cells.map(([r, c]) => [...ctx.getImageData(at(0, c), at(1, r), 1, 1).data]);
+}"""
+CSS_RGB = """name => { const d = document.createElement('div'); d.style.color = `var(${name})`;
+  document.getElementById('cc-explore').appendChild(d); const c = getComputedStyle(d).color; d.remove();
+  return c.match(/[\\d.]+/g).map(Number).slice(0, 3); }"""
+
+
 def expected_links(fr: int) -> tuple[set[tuple[int, int]], set[int]]:
     """For output index fr: its window on the padded input, and the flat input cells of its row of C (core.py)."""
     oh, ow = core.output_shape(X.shape, K.shape, P)
@@ -77,13 +96,14 @@ def test_pointing_at_an_output_cell_links_its_window_row_and_sum(page, server):
     open_explorer(page, server)
     y = core.corr2d(X, K, P)
     assert grid_values(page, "output") == y.tolist()
+    assert page.evaluate("window.convcardsExplorer.matrix('C').drawn") == core.unrolled_matrix(X.shape, K, P).tolist()
     ow = y.shape[1]
     for r, c in [(0, 0), (1, 3), (y.shape[0] - 1, ow - 1)]:
         page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
         window, cols = expected_links(r * ow + c)
         assert marked(page, "padded") == window
-        assert {j for (_, j) in marked(page, "C")} == cols and {i for (i, _) in marked(page, "C")} == {r * ow + c}
-        assert len(marked(page, "C", "cc-hl-row")) == X.size  # the whole row
+        c_marks = mat_state(page)
+        assert c_marks["cells"] == {(r * ow + c, j) for j in cols} and c_marks["row"] == r * ow + c and c_marks["col"] == -1
         assert marked(page, "x-edit") == {divmod(j, X.shape[1]) for j in cols}
         page.wait_for_function("document.querySelector('.cc-ex-sum annotation') !== null")
         text = sum_text(page)
@@ -102,7 +122,7 @@ def test_keyboard_focus_links_like_the_mouse(page, server):
     assert page.evaluate("[document.activeElement.parentElement.rowIndex, document.activeElement.cellIndex]") == [1, 1]
     assert page.evaluate("document.activeElement.matches(':focus-visible')")
     window, cols = expected_links(1 * ow + 1)
-    assert marked(page, "padded") == window and {j for (_, j) in marked(page, "C")} == cols
+    assert marked(page, "padded") == window and mat_state(page)["cells"] == {(1 * ow + 1, j) for j in cols}
     # an input cell, focused in the editor: its column of C and the outputs it feeds
     i, j = 2, 3
     page.locator("[data-grid=x-edit] input").nth(i * X.shape[1] + j).focus()
@@ -110,8 +130,45 @@ def test_keyboard_focus_links_like_the_mouse(page, server):
     feeds = {int(r) for r, cc in zip(rows, cols_all, strict=True) if cc == i * X.shape[1] + j}
     assert feeds, "the chosen cell should feed some output"
     assert marked(page, "output") == {divmod(r, ow) for r in feeds}
-    assert {cc for (_, cc) in marked(page, "C")} == {i * X.shape[1] + j} and {r for (r, _) in marked(page, "C")} == feeds
+    c_marks = mat_state(page)
+    assert c_marks["cells"] == {(r, i * X.shape[1] + j) for r in feeds} and c_marks["col"] == i * X.shape[1] + j and c_marks["row"] == -1
     assert page.evaluate("document.activeElement.closest('td').classList.contains('cc-hl-self')")
+
+
+def test_the_canvas_of_c_paints_what_it_marks_and_reads_out_by_keyboard(page, server):
+    open_explorer(page, server)
+    ow = core.output_shape(X.shape, K.shape, P)[1]
+    rows, cols, vals, _ = core.unrolled_coo(X.shape, K, P)
+    page.locator("[data-section=output] td").first.hover()  # output (1,1): row 0 of C, in view
+    marks = mat_state(page)
+    in_row = [(0, int(j)) for i, j in zip(rows, cols, strict=True) if i == 0]
+    assert marks["cells"] == set(in_row) and marks["shape"] == (core.output_shape(X.shape, K.shape, P)[0] * ow, X.size)
+    hl = page.evaluate(CSS_RGB, "--cc-ex-hl")
+    off_row = [(2, j) for j in range(X.size)][:5]
+    painted = page.evaluate(PIXELS, ["C", in_row + [(0, j) for j in range(X.size) if (0, j) not in in_row][:2] + off_row])
+    assert [p[:3] for p in painted[: len(in_row)]] == [hl] * len(in_row)  # the marked cells: the highlight colour, opaque
+    assert all(p[3] == 255 for p in painted[: len(in_row)])
+    assert all(0 < p[3] < 255 for p in painted[len(in_row) : len(in_row) + 2])  # the rest of the row: the translucent band
+    assert all(p[3] == 0 for p in painted[len(in_row) + 2 :])  # another row: nothing painted under the text
+    # the keyboard: C is one Tab stop, the arrow keys move a cursor, its row is marked and read out
+    page.locator("[data-section=C] .cc-ex-mat").focus()
+    for key in ("ArrowDown", "ArrowDown", "ArrowDown", "ArrowRight"):
+        page.keyboard.press(key)
+    assert page.evaluate("document.activeElement.matches('.cc-ex-mat:focus-visible')")
+    fr = 3
+    want = {(fr, int(j)) for i, j in zip(rows, cols, strict=True) if i == fr}
+    assert mat_state(page)["cells"] == want and mat_state(page)["row"] == fr
+    said = page.locator("[data-section=C] .cc-ex-mat-text").inner_text()
+    y = core.corr2d(X, K, P)
+    value = core.unrolled_matrix(X.shape, K, P)[fr, 1]
+    assert said.startswith(f"C row {fr + 1}, column 2: {value}. Row {fr + 1} of C (output y({fr // ow + 1},{fr % ow + 1}))"), said
+    assert said.endswith(f"they sum to {y.flat[fr]}."), said
+    taps = [f"{v} at column {j + 1}" for i, j, v in zip(rows, cols, vals, strict=True) if i == fr]
+    assert all(t in said for t in taps) and said.count(" at column ") == len(taps)
+    assert marked(page, "x-edit") == {divmod(j, X.shape[1]) for (_, j) in want}
+    # a small C is also a table (text), the same numbers
+    page.locator("[data-section=C] details.cc-ex-astable summary").click()
+    assert grid_values(page, "C") == core.unrolled_matrix(X.shape, K, P).tolist()
 
 
 def test_transposed_linking_follows_the_columns_of_c(page, server):
@@ -318,3 +375,84 @@ def test_without_javascript_the_page_says_what_it_needs(browser, server):
     assert note.locator("a[href*='cards/']").count() >= 5  # the decks
     assert not page.locator("#cc-explore").is_visible()
     context.close()
+
+
+# (operation, input, kernel, params): forward and transposed, 1-D and 2-D, stride, padding, dilation
+IM2COL_CASES = [
+    ("cross_correlation", X, K, P),
+    ("convolution", X, K, core.ConvParams(stride=(1, 2), padding=(0, 2, 1, 0), dilation=(2, 1))),
+    (
+        "cross_correlation",
+        np.array([[3, -1, 0, 2, 5, -4, 1]]),
+        np.array([[2, -1, 1]]),
+        core.ConvParams(stride=(1, 2), padding=(0, 0, 2, 1)),
+    ),
+    (
+        "transposed_convolution",
+        np.array([[1, -2, 3], [0, 4, -1]]),
+        K,
+        core.ConvParams(stride=(2, 2), padding=(1, 0, 0, 1), output_padding=(1, 0)),
+    ),
+    ("transposed_convolution", np.array([[2, -1], [1, 3]]), np.array([[1, 2], [-1, 0]]), core.ConvParams(stride=(1, 3), dilation=(2, 1))),
+]
+
+
+@pytest.mark.parametrize("case", range(len(IM2COL_CASES)))
+def test_the_im2col_view_equals_the_generators(page, server, case):
+    op, x, k, p = IM2COL_CASES[case]
+    one_d = x.shape[0] == 1
+    ex = spec.ExampleSpec("i", op, x.ravel() if one_d else x, k.ravel() if one_d else k, p)
+    open_explorer(page, server, ex)
+    if op == "transposed_convolution":  # the patches of the zero-inserted input, with the rotated kernel at stride 1
+        out = core.transposed_via_matrix(x, k, p)
+        z = core.zero_insertion_input(x, k.shape, p)
+        want_p, kernel = core.im2col(z, k.shape, core.ConvParams(dilation=p.dilation)).T, core.flip(k)
+    else:
+        kernel = core.flip(k) if op == "convolution" else k
+        out = core.corr2d(x, kernel, p)
+        want_p = core.im2col(x, k.shape, p).T
+    page.locator("[data-section=P] .cc-ex-mat").scroll_into_view_if_needed()  # drawn once in view
+    drawn = page.wait_for_function("window.convcardsExplorer.matrix('P').drawn").json_value()
+    assert drawn == want_p.tolist()
+    assert mat_state(page, "P")["shape"] == (out.size, k.size)  # one row per output position, one column per tap
+    pk = page.evaluate("[...document.querySelectorAll('[data-grid=Pk] > table tr')].map(tr => [...tr.cells].map(td => +td.textContent))")
+    assert pk == (want_p @ kernel.ravel()).reshape(out.shape).tolist() == out.tolist()
+    assert "it is equal to the output." in page.locator("[data-section=P] .cc-ex-note").text_content()
+    # pointing at an output cell marks its row of P
+    r, c = out.shape[0] - 1, out.shape[1] // 2
+    page.locator(f"[data-section=output] table tr:nth-child({r + 1}) td:nth-child({c + 1})").hover()
+    assert mat_state(page, "P")["row"] == r * out.shape[1] + c
+    pointed = "[...document.querySelectorAll('[data-grid=Pk] td.cc-hl-self')].map(td => [td.parentElement.rowIndex, td.cellIndex])"
+    assert page.evaluate(pointed) == [[r, c]]
+    page.locator(f"[data-grid=Pk] table tr:nth-child(1) td:nth-child({c + 1})").hover()  # its cells point like the output's
+    assert mat_state(page, "P")["row"] == c
+    if op != "transposed_convolution":  # an input cell: the entries of P that are copies of it
+        i, j = x.shape[0] - 1, x.shape[1] - 1
+        page.locator("[data-grid=x-edit] input").nth(i * x.shape[1] + j).focus()
+        padded = core.pad(x, p.padding)
+        pi, pj = i + p.padding[0], j + p.padding[2]
+        oh, ow = out.shape
+        copies = set()
+        for orow in range(oh):
+            for ocol in range(ow):
+                for a in range(k.shape[0]):
+                    for b in range(k.shape[1]):
+                        if (orow * p.stride[0] + a * p.dilation[0], ocol * p.stride[1] + b * p.dilation[1]) == (pi, pj):
+                            copies.add((orow * ow + ocol, a * k.shape[1] + b))
+        assert mat_state(page, "P")["cells"] == copies and all(want_p[rc] == padded[pi, pj] for rc in copies)
+
+
+def test_a_convolution_says_which_c_its_transpose_is(page, server):
+    p = core.ConvParams(padding=(1, 0, 0, 1))
+    open_explorer(page, server, spec.ExampleSpec("c", "convolution", X, K, p))
+    y = core.conv2d(X, K, p)
+    back = core.ConvParams(padding=p.padding)  # stride 1: the transposed convolution gives the input's shape back
+    shown = grid_values(page, "CTy")
+    assert shown == core.transposed_via_matrix(y, core.flip(K), back).tolist()  # C of rot180(k), the C shown above
+    assert shown != core.transposed_via_matrix(y, K, back).tolist()  # the cards' transposed view (C of k) differs here
+    assert page.evaluate("window.convcardsExplorer.matrix('C').drawn") == core.unrolled_matrix(X.shape, core.flip(K), p).tolist()
+    note = page.locator("[data-section=CTy] .cc-ex-note").text_content()  # (inner_text: '' while the section is off screen)
+    assert "is the matrix above, built from" in note and "the cards' transposed view builds its" in note
+    # a cross-correlation's C is k's: no such sentence
+    open_explorer(page, server)
+    assert "is the matrix above, built from" not in page.locator("[data-section=CTy] .cc-ex-note").text_content()

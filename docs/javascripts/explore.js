@@ -238,6 +238,209 @@
 
   function box(sec) { return sec.querySelector(":scope > .cc-ex-scroll"); }
 
+  // ------------------------------------------------------------------------------ matrices on a canvas
+
+  // A large matrix (C, the patch matrix P) drawn on a canvas in its own scroll box. Only the cells
+  // in view are drawn: C of a 16×16 input and a 5×5 kernel has 36,864 entries, and as a table the
+  // browser needed half a second to lay out and paint it after each change. The box is one Tab
+  // stop; arrow keys (Home, End, Page Up/Down) move a cursor; pointing (mouse or cursor) calls
+  // on_point(r, c). Highlights: a row band, a column band, marked cells ("hl", "self"). What is
+  // drawn and marked is also in the box's data-* attributes (shape, hl-row, hl-col, hl-cells).
+  var CELL_H = 18, FONT = "12px ", MONO = "";
+  function Mat(box, label, on_point) {
+    var m = this;
+    m.box = box; m.label = label; m.on_point = on_point; m.values = null;
+    m.row = -1; m.col = -1; m.cells = {}; m.cur = [0, 0]; m.sx = 0; m.sy = 0; m.vw = 0; m.focused = false; m.last = "";
+    box.className = "cc-ex-mat"; box.tabIndex = 0; box.setAttribute("role", "application");
+    m.sizer = document.createElement("div"); m.sizer.className = "cc-ex-mat-sizer";
+    m.canvas = document.createElement("canvas"); m.canvas.setAttribute("aria-hidden", "true");
+    m.sizer.appendChild(m.canvas); box.replaceChildren(m.sizer);
+    m.ctx = m.canvas.getContext("2d");
+    if (!MONO) MONO = getComputedStyle(box).getPropertyValue("--md-code-font-family").trim() || "monospace";
+    m.maxh = parseFloat(getComputedStyle(box).maxHeight) || 320;
+    box.addEventListener("scroll", function () { m.sx = box.scrollLeft; m.sy = box.scrollTop; m.draw(); }, {passive: true});
+    new ResizeObserver(function () { var w = box.clientWidth; if (w !== m.vw) { m.vw = w; m.draw(); } }).observe(box);
+    box.addEventListener("pointermove", function (e) {
+      var b = m.canvas.getBoundingClientRect(), r = Math.floor((e.clientY - b.top + m.oy) / CELL_H), c = Math.floor((e.clientX - b.left + m.ox) / m.cw);
+      if (m.values && r >= 0 && c >= 0 && r < m.values.length && c < m.values[0].length && r + "," + c !== m.last) { m.last = r + "," + c; m.on_point(r, c); }
+    });
+    box.addEventListener("pointerleave", function () { m.last = ""; });
+    box.addEventListener("focus", function () { m.focused = true; m.on_point(m.cur[0], m.cur[1]); m.draw(); });
+    box.addEventListener("blur", function () { m.focused = false; m.draw(); });
+    box.addEventListener("keydown", function (e) {
+      if (!m.values) return;
+      var page = Math.max(1, Math.floor(m.maxh / CELL_H) - 1);
+      var d = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], Home: [0, -1e9], End: [0, 1e9], PageUp: [-page, 0], PageDown: [page, 0]}[e.key];
+      if (!d) return;
+      e.preventDefault();
+      m.cur = [Math.min(Math.max(m.cur[0] + d[0], 0), m.values.length - 1), Math.min(Math.max(m.cur[1] + d[1], 0), m.values[0].length - 1)];
+      m.reveal(m.cur[0], m.cur[1]);
+      m.on_point(m.cur[0], m.cur[1]);
+      m.draw();
+    });
+  }
+
+  // New values (a fresh array each time): the cursor and the scroll stay where they were if they
+  // still fit. `sources`: the values the entries are copies of (C holds the kernel's, P the padded
+  // input's), whose widths set the columns' width without reading all of a large matrix.
+  Mat.prototype.set = function (a, sources, key) {
+    if (key === this.key && this.values && a.length === this.values.length) { this.values = a; return; } // the same matrix: nothing to draw
+    this.key = key;
+    var w = 1;
+    for (var n = 0; n < sources.length; n++) { var len = String(sources[n]).length; if (len > w) w = len; }
+    this.values = a;
+    this.cw = Math.ceil(w * 7.3 + 12);
+    this.cur = [Math.min(this.cur[0], a.length - 1), Math.min(this.cur[1], a[0].length - 1)];
+    var sw = a[0].length * this.cw + "px", sh = a.length * CELL_H + "px";
+    if (this.sizer.style.width !== sw) this.sizer.style.width = sw;
+    if (this.sizer.style.height !== sh) this.sizer.style.height = sh;
+    var label = this.label + ", " + a.length + " rows by " + a[0].length + " columns, drawn as a picture: arrow keys move through its cells, each read out below";
+    if (this.box.getAttribute("aria-label") !== label) this.box.setAttribute("aria-label", label);
+    this.box.dataset.shape = a.length + "," + a[0].length;
+    this.draw();
+  };
+
+  // The canvas matrix `id` of a section (made once), with a line under it that says in words
+  // what is pointed at (the text alternative of the picture), read out as it changes.
+  function mat(sec, id, label) {
+    if (!mats[id] || !sec.contains(mats[id].box)) {
+      var el = document.createElement("div"), said = document.createElement("p");
+      box(sec).replaceChildren(el);
+      said.className = "cc-ex-mat-text"; said.setAttribute("aria-live", "polite"); said.id = "cc-ex-said-" + id;
+      said.tabIndex = 0; said.setAttribute("role", "status"); said.setAttribute("aria-label", id + " in words"); // it scrolls when long: reachable by keyboard
+      box(sec).after(said);
+      mats[id] = new Mat(el, label, function (r, c) { point(null, id, r, c); });
+      el.setAttribute("aria-describedby", said.id);
+    }
+    return mats[id];
+  }
+
+  // A small matrix is also offered as a table (text), made only when opened.
+  var SMALL_TABLE = 1024;
+  function small_table(sec, a, label) {
+    var d = sec.querySelector(":scope > details.cc-ex-astable");
+    if (!d) {
+      d = document.createElement("details"); d.className = "cc-ex-astable";
+      d.appendChild(document.createElement("summary"));
+      var wrap = document.createElement("div"); wrap.className = "cc-ex-scroll";
+      d.appendChild(wrap);
+      d.addEventListener("toggle", function () { if (d.open && d.ccValues) grid(wrap, d.ccValues, "", label + " as a table"); });
+      sec.appendChild(d);
+    }
+    var small = a.length * a[0].length <= SMALL_TABLE;
+    d.ccValues = small ? a : null;
+    d.hidden = !small;
+    var text = label + " as a table (text)";
+    if (d.firstChild.textContent !== text) d.firstChild.textContent = text;
+    if (small && d.open) grid(d.lastChild, a, "", label + " as a table");
+  }
+
+  Mat.prototype.reveal = function (r, c) { // scroll the box so that cell (r, c) is in view
+    var b = this.box, x = c * this.cw, y = r * CELL_H, h = Math.min(this.maxh, this.values.length * CELL_H) - 16;
+    if (x < b.scrollLeft) b.scrollLeft = x; else if (x + this.cw > b.scrollLeft + this.vw) b.scrollLeft = x + this.cw - this.vw;
+    if (y < b.scrollTop) b.scrollTop = y; else if (y + CELL_H > b.scrollTop + h) b.scrollTop = y + CELL_H - h;
+    this.sx = b.scrollLeft; this.sy = b.scrollTop;
+  };
+
+  var colors = null, colors_key = "";
+  function palette(el) {
+    var key = (document.body.getAttribute("data-md-color-scheme") || "") + matchMedia("(prefers-color-scheme: dark)").matches;
+    if (!colors || key !== colors_key) {
+      var cs = getComputedStyle(el), v = function (n) { return cs.getPropertyValue(n).trim(); };
+      colors = {fg: cs.color, zero: v("--md-default-fg-color--light"), hl: v("--cc-ex-hl"), self: v("--cc-ex-self"), band: v("--cc-ex-row"),
+        hlfg: v("--cc-ex-hl-fg"), ring: v("--md-accent-fg-color")};
+      colors_key = key;
+    }
+    return colors;
+  }
+
+  // Each number a cell can show is drawn once into one shared picture (the atlas), right-aligned
+  // in a cell-sized slot, then copied from there: shaping text is the slow part of drawing, and
+  // copying from one source is quicker than from many. Kind 0 plain, 1 a zero (muted), 2 marked (bold).
+  var ATLAS = 1024, atlas = null, actx = null, slots = {}, slots_key = "", at_x = 0, at_y = 0, row_h = 0, glyphs_reset = false;
+  function glyph(v, kind, cw, dpr, col) {
+    var key = dpr + "/" + colors_key;
+    if (!atlas || key !== slots_key) { atlas = atlas || document.createElement("canvas"); atlas.width = atlas.height = ATLAS; actx = atlas.getContext("2d"); slots = {}; slots_key = key; at_x = at_y = row_h = 0; }
+    var id = cw + ":" + kind + ":" + v, g = slots[id];
+    if (!g) {
+      var w = Math.round(cw * dpr), h = Math.round(CELL_H * dpr);
+      if (at_x + w > ATLAS) { at_x = 0; at_y += row_h; row_h = 0; }
+      if (at_y + h > ATLAS) { actx.clearRect(0, 0, ATLAS, ATLAS); slots = {}; at_x = at_y = row_h = 0; glyphs_reset = true; }
+      g = slots[id] = [at_x, at_y, w, h];
+      actx.save(); actx.beginPath(); actx.rect(at_x, at_y, w, h); actx.clip();
+      actx.setTransform(dpr, 0, 0, dpr, at_x, at_y);
+      actx.font = (kind === 2 ? "bold " : "") + FONT + MONO; actx.textAlign = "right"; actx.textBaseline = "middle";
+      actx.fillStyle = kind === 2 ? col.hlfg : kind === 1 ? col.zero : col.fg;
+      actx.fillText(String(v), cw - 6, CELL_H / 2 + 1);
+      actx.restore();
+      at_x += w; row_h = Math.max(row_h, h);
+    }
+    return g;
+  }
+
+  Mat.prototype.draw = function () {
+    var m = this, a = m.values;
+    if (!a) return;
+    var d = m.box.dataset, hl = [], self = [];
+    for (var k2 in m.cells) (m.cells[k2] === "self" ? self : hl).push(k2);
+    hl = hl.join(";"); self = self.join(";");
+    if (d.hlRow !== String(m.row)) d.hlRow = m.row;
+    if (d.hlCol !== String(m.col)) d.hlCol = m.col;
+    if (d.hlCells !== hl) d.hlCells = hl;
+    if (d.hlSelf !== self) d.hlSelf = self;
+    if (!m.vw) return; // not laid out yet (off screen): drawn when its size is known
+    var n = a.length, w = a[0].length, cw = m.cw, W = w * cw, H = n * CELL_H;
+    var vw = Math.min(W, m.vw), vh = Math.min(H, m.maxh), dpr = window.devicePixelRatio || 1;
+    var bw = Math.round(vw * dpr), bh = Math.round(vh * dpr), cv = m.canvas, ctx = m.ctx;
+    if (cv.width !== bw || cv.height !== bh) { cv.width = bw; cv.height = bh; cv.style.width = vw + "px"; cv.style.height = vh + "px"; }
+    var ox = Math.max(0, Math.min(m.sx, W - vw)), oy = Math.max(0, Math.min(m.sy, H - vh));
+    m.ox = ox; m.oy = oy;
+    var col = palette(m.box);
+    m.drawn = a;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, vw, vh);
+    var r0 = Math.floor(oy / CELL_H), r1 = Math.min(n, Math.ceil((oy + vh) / CELL_H));
+    var c0 = Math.floor(ox / cw), c1 = Math.min(w, Math.ceil((ox + vw) / cw));
+    ctx.fillStyle = col.band;
+    if (m.row >= 0) ctx.fillRect(0, m.row * CELL_H - oy, vw, CELL_H);
+    if (m.col >= 0) ctx.fillRect(m.col * cw - ox, 0, cw, vh);
+    for (var key in m.cells) {
+      var rc = key.split(","), rr = Number(rc[0]), cc2 = Number(rc[1]);
+      ctx.fillStyle = m.cells[key] === "self" ? col.self : col.hl;
+      ctx.fillRect(cc2 * cw - ox, rr * CELL_H - oy, cw, CELL_H);
+    }
+    // each number is a small picture made once (text shaping is the slow part of drawing), then copied
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    var any = false;
+    for (var k3 in m.cells) { any = true; break; }
+    // first every glyph in view is made, then all are copied: the atlas changes only before the
+    // first copy (a canvas copied from after each change would be snapshotted each time)
+    var todo = [];
+    for (var r = r0; r < r1; r++) {
+      var row = a[r], y = Math.round((r * CELL_H - oy) * dpr);
+      for (var c = c0; c < c1; c++) {
+        var v = row[c], kind = any && (r + "," + c) in m.cells ? 2 : v === 0 ? 1 : 0;
+        todo.push(glyph(v, kind, cw, dpr, col), Math.round((c * cw - ox) * dpr), y);
+      }
+    }
+    if (!glyphs_reset) {
+      for (var q = 0; q < todo.length; q += 3) { var g = todo[q]; ctx.drawImage(atlas, g[0], g[1], g[2], g[3], todo[q + 1], todo[q + 2], g[2], g[3]); }
+    } else { // more different numbers in view than the atlas holds: each drawn as text
+      glyphs_reset = false;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.textAlign = "right"; ctx.textBaseline = "middle";
+      for (var r2 = r0; r2 < r1; r2++) for (var c2 = c0; c2 < c1; c2++) {
+        var v2 = a[r2][c2], hot = any && (r2 + "," + c2) in m.cells;
+        ctx.font = (hot ? "bold " : "") + FONT + MONO; ctx.fillStyle = hot ? col.hlfg : v2 === 0 ? col.zero : col.fg;
+        ctx.fillText(String(v2), (c2 + 1) * cw - ox - 6, r2 * CELL_H - oy + CELL_H / 2 + 1);
+      }
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (m.focused) {
+      ctx.strokeStyle = col.ring; ctx.lineWidth = 2;
+      ctx.strokeRect(m.cur[1] * cw - ox + 1, m.cur[0] * CELL_H - oy + 1, cw - 2, CELL_H - 2);
+    }
+  };
+
   function note(sec, html) {
     var n = sec.children[1];
     if (n.dataset.html !== html) { n.dataset.html = html; n.innerHTML = html; }
@@ -273,17 +476,20 @@
     var out = cc.as_2d(res.output), C = res.unrolled_matrix;
     var f_in = tr ? [out.length, out[0].length] : [x.length, x[0].length];
     var f_out = cc.output_shape(f_in, [k.length, k[0].length], p);
-    var nnz = 0;
-    for (var r = 0; r < C.length; r++) for (var c = 0; c < C[r].length; c++) if (C[r][c] !== 0) nnz++;
     var V = {st: st, p: p, x: x, k: k, ku: ku, tr: tr, out: out, C: C, f_in: f_in, f_out: f_out,
       coo: cc.unrolled_coo(f_in, ku, p), y_n: x.length * x[0].length};
+    var nnz = 0; // C's non-zero entries: its entries at the triplets' places (each place once), where not 0
+    for (var r = 0; r < V.coo.values.length; r++) if (V.coo.values[r] !== 0) nnz++;
     var opname = {cross_correlation: "cross-correlation", convolution: "convolution", transposed_convolution: "transposed convolution"}[st.op];
 
     var sec = section("output", "Output " + tex(tr ? "C^\\top \\mathbf{y}" : "\\mathbf{y}") + ", " + out.length + "×" + out[0].length);
     note(sec, "The " + opname + ". Point at a cell to see where it comes from.<br>" + size_formula(st, res));
     grid(box(sec), out, "out", "output");
     var sum = sec.querySelector(".cc-ex-sum");
-    if (!sum) { sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum); }
+    if (!sum) {
+      sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum);
+      sum.innerHTML = tex("\\text{(point at a cell: its sum is written here)}"); // one formula, always: pointing replaces it
+    }
 
     if (!tr) {
       sec = section("padded", "Padded input");
@@ -311,7 +517,8 @@
     sec = section("C", "The unrolled matrix " + tex("C") + ", " + C.length + "×" + f_in[0] * f_in[1]);
     note(sec, nnz + " non-zero entries of " + C.length * f_in[0] * f_in[1] + ". Row r holds the kernel laid over output r's window" +
       (tr ? " (C is the forward convolution's matrix, for an input of the output's shape; the transposed convolution multiplies by its transpose)." : "."));
-    grid(box(sec), C, "C", "unrolled matrix C");
+    mat(sec, "C", "the unrolled matrix C").set(C, cc.ravel(k).concat([0]), JSON.stringify([ku, p, f_in]));
+    small_table(sec, C, "C");
 
     if (!tr) {
       sec = section("Cx", tex("C\\mathbf{x}") + " reshaped to " + out.length + "×" + out[0].length);
@@ -320,8 +527,11 @@
       grid(box(sec), cx, "out", "C x reshaped");
       sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
       var cty = cc.transposed_via_matrix(out, ku, cc.params(p.stride, p.padding, p.dilation, transposed_a(x, ku, p)));
-      note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel (not the input back: " + tex("C^\\top C \\neq I") + ").");
       grid(box(sec), cty, "", "C transposed y");
+      note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel (not the input back: " +
+        tex("C^\\top C \\neq I") + ")." + (st.op === "convolution" ? " Here " + tex("C") + " is the matrix above, built from " +
+        tex("\\operatorname{rot180}(k)") + " (the kernel this convolution slides); the cards' transposed view builds its " + tex("C") +
+        " from " + tex("k") + " itself, so for a convolution its " + tex("C^\\top\\mathbf{y}") + " can differ from this one." : ""));
       hide("three");
     } else {
       hide("Cx"); hide("CTy");
@@ -333,6 +543,28 @@
         tex("s - 1") + " zeros between entries, " + tex("d(k-1)-p") + " around, then the rotated kernel at stride 1.");
       triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(k)", zres]]);
     }
+
+    // im2col: one row of P per output position (its window), one column per kernel tap
+    var kp = tr ? cc.flip(k) : ku, P = tr ? cc.im2col(zin, [k.length, k[0].length], cc.params(null, null, p.dilation)) : cc.im2col(x, [k.length, k[0].length], p);
+    P = P[0].map(function (v, j) { return P.map(function (row) { return row[j]; }); });
+    var pk = cc.reshape(cc.matvec(P, cc.ravel(kp)), out.length, out[0].length);
+    sec = section("P", "The patch matrix " + tex("P") + " (im2col), " + P.length + "×" + P[0].length);
+    note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
+      ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(k)" : "k") + ")") +
+      " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
+    mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]));
+    var pkbox = sec.querySelector(":scope > .cc-ex-pk");
+    if (!pkbox) {
+      pkbox = document.createElement("div"); pkbox.className = "cc-ex-pk";
+      var cap = document.createElement("p"); cap.className = "cc-ex-caption";
+      pkbox.append(cap, document.createElement("div"));
+      pkbox.lastChild.className = "cc-ex-scroll"; pkbox.lastChild.setAttribute("data-grid", "Pk");
+      sec.appendChild(pkbox);
+    }
+    var captext = "P vec(" + (tr || st.op === "convolution" ? "rot180(k)" : "k") + ") reshaped to " + out.length + "×" + out[0].length;
+    if (pkbox.firstChild.textContent !== captext) pkbox.firstChild.textContent = captext;
+    grid(pkbox.lastChild, pk, "out", captext);
+    small_table(sec, P, "P");
     view = V;
     window.convcardsRenderMath && window.convcardsRenderMath(results);
   }
@@ -372,27 +604,55 @@
 
   // ------------------------------------------------------------------------------ linking
 
-  var marked = [];
+  var marked = [], mats = {};
   function mark(el, cls) { if (el) { el.classList.add(cls); marked.push([el, cls]); } }
-  function unmark() { marked.forEach(function (m) { m[0].classList.remove(m[1]); }); marked = []; }
+  function unmark() {
+    marked.forEach(function (m) { m[0].classList.remove(m[1]); }); marked = [];
+    for (var id in mats) {
+      var m = mats[id];
+      for (var any in m.cells) break;
+      if (m.row >= 0 || m.col >= 0 || any !== undefined) { m.row = m.col = -1; m.cells = {}; m.dirty = true; }
+      m.text = "";
+    }
+  }
   function cell(id, r, c) {
-    var t = results.querySelector("[data-section=" + id + "] .cc-ex-scroll > table");
+    var t = results.querySelector(id === "Pk" ? "[data-grid=Pk] > table" : "[data-section=" + id + "] > .cc-ex-scroll > table");
     return t && t.rows[r] ? t.rows[r].cells[c] : null;
   }
   function editor_cell(r, c) {
     var t = root.querySelector("[data-grid=x-edit] table");
     return t && t.rows[r] && t.rows[r].cells[c] ? t.rows[r].cells[c] : null;
   }
+  // A matrix drawn on a canvas (C, P): mark a band or a cell (drawn once the pointing is done).
+  function mat_mark(id, row, col, r, c) {
+    var m = mats[id];
+    if (!m || !m.values) return;
+    if (row !== null) m.row = row;
+    if (col !== null) m.col = col;
+    if (r !== undefined) m.cells[r + "," + c] = "hl";
+    m.dirty = true;
+  }
+  function mat_text(id, t) { if (mats[id]) mats[id].text = t; }
+  function mats_done() {
+    for (var id in mats) {
+      var m = mats[id];
+      if (m.dirty) { m.dirty = false; m.draw(); }
+      var p = m.box.parentNode.parentNode.querySelector(":scope > .cc-ex-mat-text");
+      if (p && p.textContent !== m.text) p.textContent = m.text;
+    }
+  }
+  function name_of(V, ch, f, w) { return ch + "(" + (V.st.one_d ? (f % w + 1) : (Math.floor(f / w) + 1) + "," + (f % w + 1)) + ")"; }
 
   // The forward convolution's output index f_r (a row of C): its row, its window, its outputs.
   function point_row(V, fr) {
-    var w_in = V.f_in[1], terms = [];
-    for (var c = 0; c < V.C[fr].length; c++) mark(cell("C", fr, c), "cc-hl-row");
+    var w_in = V.f_in[1], terms = [], said = [];
+    mat_mark("C", fr, null);
     var row_r = Math.floor(fr / V.f_out[1]), row_c = fr % V.f_out[1];
     for (var n = 0; n < V.coo.rows.length; n++) {
       if (V.coo.rows[n] !== fr) continue;
       var col = V.coo.cols[n];
-      mark(cell("C", fr, col), "cc-hl");
+      mat_mark("C", null, null, fr, col);
+      said.push(V.coo.values[n] + " at column " + (col + 1) + " (" + name_of(V, V.tr ? "output " : "x", col, w_in) + ")");
       if (!V.tr) {
         var i = Math.floor(col / w_in), j = col % w_in;
         mark(editor_cell(i, j), "cc-hl"); mark(cell("flat", 0, col), "cc-hl");
@@ -400,48 +660,69 @@
         mark(cell("output", Math.floor(col / w_in), col % w_in), "cc-hl");
       }
     }
+    var head = "Row " + (fr + 1) + " of C (" + name_of(V, V.tr ? "y" : "output y", fr, V.f_out[1]) + "): " +
+      (said.length ? "the kernel's " + said.length + " taps on real " + (V.tr ? "outputs" : "inputs") + ": " + said.join(", ") : "nothing but zeros (its window is all padding)");
     if (!V.tr) {
-      var kh = V.k.length, kw = V.k[0].length, padded = cc.pad(V.x, V.p.padding);
+      var kh = V.k.length, kw = V.k[0].length, padded = cc.pad(V.x, V.p.padding), window_vals = [];
+      mat_mark("P", fr, null);
       for (var a = 0; a < kh; a++) for (var b = 0; b < kw; b++) {
         var pr = row_r * V.p.stride[0] + a * V.p.dilation[0], pc = row_c * V.p.stride[1] + b * V.p.dilation[1];
         var xp = padded[pr][pc], kv = V.ku[a][b];
         mark(cell("padded", pr, pc), "cc-hl");
         terms.push(paren(kv) + "\\cdot " + paren(xp));
+        window_vals.push(xp);
       }
-      mark(cell("output", row_r, row_c), "cc-hl-self"); mark(cell("Cx", row_r, row_c), "cc-hl-self");
+      mark(cell("output", row_r, row_c), "cc-hl-self"); mark(cell("Cx", row_r, row_c), "cc-hl-self"); mark(cell("Pk", row_r, row_c), "cc-hl-self");
+      mat_text("C", head + "; times x, they sum to " + V.out[row_r][row_c] + ".");
+      mat_text("P", "Row " + (fr + 1) + " of P (output y(" + idx(V, row_r, row_c) + ")): its window " + window_vals.join(", ") +
+        "; times the kernel's taps, they sum to " + V.out[row_r][row_c] + ".");
       write_sum("y_{" + idx(V, row_r, row_c) + "} = " + terms.join(" + ") + " = " + V.out[row_r][row_c]);
     } else if (fr < V.y_n) {
       mark(editor_cell(Math.floor(fr / V.x[0].length), fr % V.x[0].length), "cc-hl-self");
       mark(cell("flat", 0, fr), "cc-hl-self");
+      mat_text("C", head + "; y(" + idx(V, Math.floor(fr / V.x[0].length), fr % V.x[0].length) + ") is spread over those outputs, weighted by them.");
       write_sum("y_{" + idx(V, Math.floor(fr / V.x[0].length), fr % V.x[0].length) + "} = " + V.x[Math.floor(fr / V.x[0].length)][fr % V.x[0].length] +
         " \\text{ is spread over the marked outputs, weighted by its row of } C");
+    } else {
+      mat_text("C", head + "; this row has no entry of y (output padding), so it adds nothing.");
     }
   }
 
   // The forward convolution's input index f_c (a column of C): its column and the outputs it feeds.
   function point_col(V, fc) {
-    var w_in = V.f_in[1], terms = [];
-    for (var r = 0; r < V.C.length; r++) mark(cell("C", r, fc), "cc-hl-row");
+    var w_in = V.f_in[1], terms = [], said = [];
+    mat_mark("C", null, fc);
+    var i = Math.floor(fc / w_in), j = fc % w_in, kw = V.k[0].length;
     for (var n = 0; n < V.coo.rows.length; n++) {
       if (V.coo.cols[n] !== fc) continue;
       var fr = V.coo.rows[n];
-      mark(cell("C", fr, fc), "cc-hl");
+      mat_mark("C", null, null, fr, fc);
+      said.push(V.coo.values[n] + " in row " + (fr + 1));
       if (!V.tr) {
         var orr = Math.floor(fr / V.f_out[1]), occ = fr % V.f_out[1];
-        mark(cell("output", orr, occ), "cc-hl"); mark(cell("Cx", orr, occ), "cc-hl");
+        mark(cell("output", orr, occ), "cc-hl"); mark(cell("Cx", orr, occ), "cc-hl"); mark(cell("Pk", orr, occ), "cc-hl");
+        // the tap of output (orr, occ)'s window that lands on this input cell: one entry of P
+        var a = (i + V.p.padding[0] - orr * V.p.stride[0]) / V.p.dilation[0], b = (j + V.p.padding[2] - occ * V.p.stride[1]) / V.p.dilation[1];
+        mat_mark("P", null, null, fr, a * kw + b);
       } else if (fr < V.y_n) {
         var yr = Math.floor(fr / V.x[0].length), yc = fr % V.x[0].length;
         mark(editor_cell(yr, yc), "cc-hl"); mark(cell("flat", 0, fr), "cc-hl");
         terms.push(paren(V.coo.values[n]) + "\\cdot " + paren(V.x[yr][yc]));
       }
     }
-    var i = Math.floor(fc / w_in), j = fc % w_in;
+    var head = "Column " + (fc + 1) + " of C (" + name_of(V, V.tr ? "output " : "x", fc, w_in) + "): " +
+      (said.length ? "kernel taps in " + said.length + " rows: " + said.join(", ") : "nothing but zeros");
     if (!V.tr) {
       mark(editor_cell(i, j), "cc-hl-self"); mark(cell("flat", 0, fc), "cc-hl-self");
       mark(cell("padded", i + V.p.padding[0], j + V.p.padding[2]), "cc-hl-self");
+      mat_text("C", head + "; x(" + idx(V, i, j) + ") = " + V.x[i][j] + " feeds those outputs, weighted by them.");
+      mat_text("P", "x(" + idx(V, i, j) + ") = " + V.x[i][j] + " appears in P " + said.length + " times (marked): once in the window of each output it feeds.");
       write_sum("x_{" + idx(V, i, j) + "} = " + V.x[i][j] + " \\text{ feeds the marked outputs (its column of } C\\text{)}");
     } else {
-      mark(cell("output", i, j), "cc-hl-self");
+      mark(cell("output", i, j), "cc-hl-self"); mark(cell("Pk", i, j), "cc-hl-self");
+      mat_mark("P", fc, null);
+      mat_text("C", head + "; times y, they sum to " + V.out[i][j] + ".");
+      mat_text("P", "Row " + (fc + 1) + " of P (output (" + idx(V, i, j) + ")): its window on the zero-inserted input; times the rotated kernel's taps, it sums to " + V.out[i][j] + ".");
       write_sum("(C^\\top\\mathbf{y})_{" + idx(V, i, j) + "} = " + (terms.length ? terms.join(" + ") : "0") + " = " + V.out[i][j]);
     }
   }
@@ -454,22 +735,33 @@
     if (sum) { sum.innerHTML = tex(t); window.convcardsRenderMath && window.convcardsRenderMath(sum); }
   }
 
-  function point(el) {
+  // Point at a cell: a table cell `el`, or cell (r, c) of the canvas matrix `id` (C or P).
+  function point(el, id, r, c) {
     unmark();
     var V = view;
-    if (!V || !el || root.classList.contains("cc-ex--stale")) return;
-    var sec = el.closest("[data-section]"), r = Number(el.dataset.r), c = Number(el.dataset.c);
-    var id = sec ? sec.dataset.section : (el.closest("[data-grid=x-edit]") ? "x-edit" : null);
-    if (id === null || isNaN(r)) return;
+    if (!V || root.classList.contains("cc-ex--stale")) { mats_done(); return; }
+    if (el) {
+      var sec = el.closest("[data-section]");
+      r = Number(el.dataset.r); c = Number(el.dataset.c);
+      id = el.closest("[data-grid=Pk]") ? "Pk" : sec ? sec.dataset.section : (el.closest("[data-grid=x-edit]") ? "x-edit" : null);
+    }
+    if (id === null || isNaN(r)) { mats_done(); return; }
     var out_w = V.out[0].length, x_w = V.x[0].length;
-    if (id === "output") { if (V.tr) point_col(V, r * out_w + c); else point_row(V, r * V.f_out[1] + c); }
+    if (id === "output" || id === "Pk") { if (V.tr) point_col(V, r * out_w + c); else point_row(V, r * V.f_out[1] + c); }
     else if (id === "Cx") point_row(V, r * V.f_out[1] + c);
     else if (id === "x-edit" || id === "flat") { var f = id === "flat" ? c : r * x_w + c; if (V.tr) point_row(V, f); else point_col(V, f); }
-    else if (id === "C") { if (el.textContent !== "") point_row(V, r); }
+    else if (id === "C") point_row(V, r);
+    else if (id === "P") { if (V.tr) point_col(V, r); else point_row(V, r); }
     else if (id === "padded") {
       var i = r - V.p.padding[0], j = c - V.p.padding[2];
       if (i >= 0 && j >= 0 && i < V.x.length && j < x_w) point_col(V, i * x_w + j);
     }
+    if ((id === "C" || id === "P") && mats[id] && mats[id].values) {
+      var m = mats[id];
+      m.cells[r + "," + c] = "self"; m.dirty = true;
+      m.text = id + " row " + (r + 1) + ", column " + (c + 1) + ": " + m.values[r][c] + ". " + m.text;
+    }
+    mats_done();
   }
 
   results.addEventListener("pointerover", function (e) { if (e.target.tagName === "TD") point(e.target); });
@@ -527,7 +819,7 @@
     var got = read_form(), st = got.st, problems = got.problems;
     if (got.problems.length === 0) problems = cc.check(example(st), RULES, LIMITS);
     modes(st);
-    if (problems.length) { unmark(); show_problems(problems); return false; }
+    if (problems.length) { unmark(); mats_done(); show_problems(problems); return false; }
     show_problems([]);
     var res;
     try { res = cc.compute(example(st)); } catch (err) {
@@ -627,5 +919,11 @@
   document.querySelectorAll(".cc-explore-nojs").forEach(function (n) { n.hidden = true; });
   root.hidden = false;
   from_hash();
-  window.convcardsExplorer = {update: update, state: function () { return state; }, fragment: fragment};
+  // read-only views for tests and the bench: the state, and what a canvas matrix last drew and marks
+  function matrix(id) {
+    var m = mats[id];
+    return m && {values: m.values, drawn: m.drawn, row: m.row, col: m.col, cells: Object.keys(m.cells).filter(function (k) { return m.cells[k] === "hl"; }),
+      cell: [m.cw, CELL_H], offset: [m.ox, m.oy], text: m.text};
+  }
+  window.convcardsExplorer = {update: update, state: function () { return state; }, fragment: fragment, example: function () { return example(state); }, matrix: matrix};
 })();
