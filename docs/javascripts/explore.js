@@ -504,7 +504,7 @@
       hide("padded");
     }
 
-    sec = section("kernel", "The kernel " + tex("k") + " and " + tex("\\operatorname{rot180}(k)"));
+    sec = section("kernel", "The kernel " + tex("w") + " and " + tex("\\operatorname{rot180}(w)"));
     note(sec, st.op === "convolution" ? "A convolution slides the rotated kernel (right); C holds it." :
       st.op === "transposed_convolution" ? "Zero insertion slides the rotated kernel (right); C and the scatter use k." :
       "Cross-correlation slides k as it is (left); a convolution would slide the rotated one.");
@@ -530,8 +530,8 @@
       grid(box(sec), cty, "", "C transposed y");
       note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel (not the input back: " +
         tex("C^\\top C \\neq I") + ")." + (st.op === "convolution" ? " Here " + tex("C") + " is the matrix above, built from " +
-        tex("\\operatorname{rot180}(k)") + " (the kernel this convolution slides); the cards' transposed view builds its " + tex("C") +
-        " from " + tex("k") + " itself, so for a convolution its " + tex("C^\\top\\mathbf{y}") + " can differ from this one." : ""));
+        tex("\\operatorname{rot180}(w)") + " (the kernel this convolution slides); the cards' transposed view builds its " + tex("C") +
+        " from " + tex("w") + " itself, so for a convolution its " + tex("C^\\top\\mathbf{y}") + " can differ from this one." : ""));
       hide("three");
     } else {
       hide("Cx"); hide("CTy");
@@ -539,9 +539,9 @@
       var scat = cc.transposed_scatter(x, k, p), zin = cc.zero_insertion_input(x, [k.length, k[0].length], p), zres = cc.transposed_zero_insertion(x, k, p);
       var ok = same(scat, out) && same(zres, out);
       note(sec, (ok ? "All three equal: " : "They DIFFER: ") + tex("C^\\top\\mathbf{y}") + " (above), scatter-add (each " + tex("y_{r,c}") +
-        " stamps " + tex("y_{r,c}\\,k") + " at stride " + st.s.slice(st.one_d ? 1 : 0).join("×") + ", cropped by the padding), and zero insertion: " +
+        " stamps " + tex("y_{r,c}\\,w") + " at stride " + st.s.slice(st.one_d ? 1 : 0).join("×") + ", cropped by the padding), and zero insertion: " +
         tex("s - 1") + " zeros between entries, " + tex("d(k-1)-p") + " around, then the rotated kernel at stride 1.");
-      triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(k)", zres]]);
+      triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(w)", zres]]);
     }
 
     // im2col: one row of P per output position (its window), one column per kernel tap
@@ -550,7 +550,7 @@
     var pk = cc.reshape(cc.matvec(P, cc.ravel(kp)), out.length, out[0].length);
     sec = section("P", "The patch matrix " + tex("P") + " (im2col), " + P.length + "×" + P[0].length);
     note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
-      ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(k)" : "k") + ")") +
+      ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(w)" : "w") + ")") +
       " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
     mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]));
     var pkbox = sec.querySelector(":scope > .cc-ex-pk");
@@ -561,7 +561,7 @@
       pkbox.lastChild.className = "cc-ex-scroll"; pkbox.lastChild.setAttribute("data-grid", "Pk");
       sec.appendChild(pkbox);
     }
-    var captext = "P vec(" + (tr || st.op === "convolution" ? "rot180(k)" : "k") + ") reshaped to " + out.length + "×" + out[0].length;
+    var captext = "P vec(" + (tr || st.op === "convolution" ? "rot180(w)" : "w") + ") reshaped to " + out.length + "×" + out[0].length;
     if (pkbox.firstChild.textContent !== captext) pkbox.firstChild.textContent = captext;
     grid(pkbox.lastChild, pk, "out", captext);
     small_table(sec, P, "P");
