@@ -97,6 +97,31 @@ def strict_build() -> tuple[Path, str | None]:
     return _shared("site", _build_site)
 
 
+def _warm_cache(out: Path) -> str | None:
+    """A generator cache holding every figure and download of the built-in decks: the repository's
+    own cache (``make site`` fills it) copied, then one generation of the built-in decks into a
+    scratch folder completes it (the gallery's GIFs, which a build of the committed docs/ never draws)."""
+    cache, seed = out / "cache", ROOT / ".cache" / "convcards"
+    if seed.is_dir():
+        shutil.copytree(seed, cache)
+    env = {**os.environ, "CONVCARDS_CACHE": str(cache)}
+    proc = subprocess.run([sys.executable, "-m", "generator", "--docs", str(out / "docs"), "--quiet"], cwd=ROOT, capture_output=True,
+                          text=True, env=env)
+    return None if proc.returncode == 0 else "generating the built-in decks failed:\n" + proc.stdout + proc.stderr
+
+
+def warm_cache(dest: Path) -> Path:
+    """A copy, at ``dest``, of a generator cache that already holds every figure of the built-in decks
+    (made once per test run, shared by the xdist workers): for tests whose subject is not drawing
+    (the cache's own tests, tests/test_cache.py, start cold), so that a generation of the decks into
+    a fresh folder does not redraw every figure and GIF. A copy: the generator writes and prunes it."""
+    out, error = _shared("warm-cache", _warm_cache)
+    if error:
+        pytest.fail(error)
+    shutil.copytree(out / "cache", dest)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
     """The site built from the committed docs with ``mkdocs build --strict`` into a fresh folder."""
