@@ -50,6 +50,37 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(functools.partial(os.environ.pop, RUN_DIR_ENV, None))
 
 
+# Modules whose fixtures build something costly (a site, a generation, 2,000 reference results):
+# under xdist all their tests go to one worker, which builds it once. The four checks of one page
+# of tests/test_browser_pages.py likewise (they share one page load). Every other test is
+# scheduled on its own, as xdist's default ("load") does.
+WHOLE_MODULES = ("test_zensical.py", "test_anki_import.py", "test_explorer_core.py", "test_authoring.py", "test_injection.py")
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of scheduling a test belongs to (tests with the same scope run on one worker)."""
+    path, _, rest = nodeid.partition("::")
+    if path.rsplit("/", 1)[-1] in WHOLE_MODULES:
+        return path
+    if rest.startswith("TestEveryPage::") and "[" in rest:
+        return f"{path}::TestEveryPage[{rest.split('[', 1)[1]}"
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """xdist's "load" scheduling with :func:`xdist_scope`'s groups. (Its own ``--dist loadgroup``
+    does not group under pytest 9: it renames ``item._nodeid``, which pytest 9 no longer reads.)"""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedLoad(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return GroupedLoad(config, log)
+
+
 def _shared(name: str, make: Callable[[Path], str | None]) -> tuple[Path, str | None]:
     """``make(folder)`` once per pytest run, whichever worker asks first; the others wait for it
     (an exclusive lock on a file beside the folder) and reuse the folder and its error text."""
