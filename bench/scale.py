@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import synth
+from timing import run  # one way to time a command, shared with bench/run.py's sections
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -44,21 +45,6 @@ BUDGETS = {  # name: (limit, unit, what)
     "largest_page_mb": (2.0, "MB", "largest page of the site, raw, at any scale"),
     "serve_edit_s": (3.0, "s", "make serve at 290 cards: one card edited to the page served changed"),
 }
-
-
-def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
-    """Run a command to completion: wall seconds, CPU seconds (it and its children) and peak RSS (MB)
-    of the largest of its processes, from wait4. Fails loudly."""
-    log = cwd / ".bench-log"
-    with open(log, "wb") as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
-        _, status, ru = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"bench: `{' '.join(cmd)}` failed ({proc.returncode}) in {cwd}:\n{log.read_text(errors='replace')[-3000:]}")
-    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / KB}
 
 
 def author_project(dest: Path, n_cards: int) -> Path:

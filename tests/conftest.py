@@ -50,6 +50,37 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(functools.partial(os.environ.pop, RUN_DIR_ENV, None))
 
 
+# Modules whose fixtures build something costly (a site, a generation, 2,000 reference results):
+# under xdist all their tests go to one worker, which builds it once. The four checks of one page
+# of tests/test_browser_pages.py likewise (they share one page load). Every other test is
+# scheduled on its own, as xdist's default ("load") does.
+WHOLE_MODULES = ("test_zensical.py", "test_anki_import.py", "test_explorer_core.py", "test_authoring.py", "test_injection.py")
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of scheduling a test belongs to (tests with the same scope run on one worker)."""
+    path, _, rest = nodeid.partition("::")
+    if path.rsplit("/", 1)[-1] in WHOLE_MODULES:
+        return path
+    if rest.startswith("TestEveryPage::") and "[" in rest:
+        return f"{path}::TestEveryPage[{rest.split('[', 1)[1]}"
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """xdist's "load" scheduling with :func:`xdist_scope`'s groups. (Its own ``--dist loadgroup``
+    does not group under pytest 9: it renames ``item._nodeid``, which pytest 9 no longer reads.)"""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedLoad(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return GroupedLoad(config, log)
+
+
 def _shared(name: str, make: Callable[[Path], str | None]) -> tuple[Path, str | None]:
     """``make(folder)`` once per pytest run, whichever worker asks first; the others wait for it
     (an exclusive lock on a file beside the folder) and reuse the folder and its error text."""
@@ -95,6 +126,31 @@ def strict_build() -> tuple[Path, str | None]:
     if not (ROOT / "docs/vendor/ts-fsrs/ts-fsrs.umd.js").exists():
         return Path(), "ts-fsrs is not in docs/vendor: run `make site` (it copies it from node_modules)"
     return _shared("site", _build_site)
+
+
+def _warm_cache(out: Path) -> str | None:
+    """A generator cache holding every figure and download of the built-in decks: the repository's
+    own cache (``make site`` fills it) copied, then one generation of the built-in decks into a
+    scratch folder completes it (the gallery's GIFs, which a build of the committed docs/ never draws)."""
+    cache, seed = out / "cache", ROOT / ".cache" / "convcards"
+    if seed.is_dir():
+        shutil.copytree(seed, cache)
+    env = {**os.environ, "CONVCARDS_CACHE": str(cache)}
+    proc = subprocess.run([sys.executable, "-m", "generator", "--docs", str(out / "docs"), "--quiet"], cwd=ROOT, capture_output=True,
+                          text=True, env=env)
+    return None if proc.returncode == 0 else "generating the built-in decks failed:\n" + proc.stdout + proc.stderr
+
+
+def warm_cache(dest: Path) -> Path:
+    """A copy, at ``dest``, of a generator cache that already holds every figure of the built-in decks
+    (made once per test run, shared by the xdist workers): for tests whose subject is not drawing
+    (the cache's own tests, tests/test_cache.py, start cold), so that a generation of the decks into
+    a fresh folder does not redraw every figure and GIF. A copy: the generator writes and prunes it."""
+    out, error = _shared("warm-cache", _warm_cache)
+    if error:
+        pytest.fail(error)
+    shutil.copytree(out / "cache", dest)
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import genanki
 import pytest
+from conftest import warm_cache
 
 anki_collection = pytest.importorskip("anki.collection", reason="the anki package is a dev dependency: make test installs it")
 Collection = anki_collection.Collection
@@ -122,7 +123,7 @@ CHANGES = (
 
 def _generate(decks: Path, docs: Path) -> None:
     cmd = [sys.executable, "-m", "generator", "--decks", str(decks), "--docs", str(docs), "--quiet"]
-    env = {**os.environ, "CONVCARDS_CACHE": str(docs.parent / "cache")}
+    env = {**os.environ, "CONVCARDS_CACHE": str(docs.parent / "cache")}  # a copy of the warm cache (conftest.warm_cache)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
 
@@ -151,6 +152,7 @@ def two_builds(tmp_path_factory) -> dict:
         old = old.replace(a, b)
     (old_decks / DECK).write_text(old, encoding="utf-8")
     docs = tmp / "docs"
+    warm_cache(tmp / "cache")  # the figures are not this test's subject: drawn once per run, not here
     _generate(old_decks, docs)
     previous = (docs / "downloads" / "convcards.apkg").read_bytes()
     shutil.copy(docs / "downloads" / "convcards.apkg", tmp / "previous.apkg")

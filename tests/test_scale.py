@@ -189,26 +189,42 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _imports() -> dict[str, set[str]]:
-    """For each module of generator/, the modules of generator/ it imports (at run time or for type checking)."""
+    """For each module of generator/, the modules of generator/ it imports (at run time or for type
+    checking); the package generator/content/ counts as one module, ``content``."""
     import ast
 
     pkg = ROOT / "generator"
-    names = {p.stem for p in pkg.glob("*.py")}
+    names = {p.stem for p in pkg.glob("*.py")} | {"content"}
     graph: dict[str, set[str]] = {}
-    for path in pkg.glob("*.py"):
+    for path in [*pkg.glob("*.py"), *(pkg / "content").glob("*.py")]:
+        inside = path.parent.name == "content"
+        mod = "content" if inside else path.stem
         deps: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if isinstance(node, ast.ImportFrom) and node.level == (2 if inside else 1):
                 deps |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator"):
                 parts = (node.module or "").split(".")
                 deps |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
-        graph[path.stem] = (deps & names) - {path.stem}
+        graph[mod] = graph.get(mod, set()) | ((deps & names) - {mod})
     return graph
+
+
+# Two lazy imports of content/ (the package of per-card figures, seen as one module since this
+# test reads it) close circles, known and left for a follow-up; listed, so that none is added
+# unnoticed: the figure workers' draw function (cache._draw, run in FigureDrawer's processes), the
+# circle cache -> content -> galleryfig -> gallery -> cache, also the one import against the flow
+# of stages below; and steps.py's zero-insertion masks (content/deck4.py), the circle
+# steps -> content -> galleryfig -> gallery -> steps.
+KNOWN_BACKWARDS = {("cache", "content")}
+KNOWN_CIRCLES = KNOWN_BACKWARDS | {("steps", "content")}
 
 
 def test_the_generator_modules_import_each_other_without_a_circle():
     graph = _imports()
+    for m, d in KNOWN_CIRCLES:
+        assert d in graph[m], f"{m} no longer imports {d}: remove it from KNOWN_CIRCLES"
+        graph[m] = graph[m] - {d}
     assert graph["render"] >= {"study", "anki"} and "study" in graph["anki"], "the graph is read (render uses study and anki)"
     state: dict[str, int] = {}
     stack: list[str] = []
@@ -227,3 +243,29 @@ def test_the_generator_modules_import_each_other_without_a_circle():
     for m in sorted(graph):
         if m not in state:
             visit(m)
+
+
+# The stages of generator/, in the order the data flows; a module imports only modules of its own
+# stage or earlier ones (README, "Layout": the module map says the same).
+STAGES = {
+    "tools": {"core", "errors", "strictyaml", "markup", "latex", "svgmin", "plaintext", "mdext", "writer", "cache", "__init__"},
+    "spec": {"spec", "mathcheck"},
+    "numbers": {"examples", "practice_base", "practice_kinds", "practice", "explore", "snippets"},
+    "latex and figures": {"figures", "steps", "gallery", "galleryfig", "content"},
+    "pages and downloads": {"study", "anki", "render"},
+    "commands": {"siteconfig", "cli", "serve", "scaffold", "app", "__main__"},
+}
+
+
+def test_the_generator_modules_import_one_way_by_stage():
+    """spec -> numbers -> LaTeX and figures -> pages and downloads -> commands: no module imports a
+    later stage, and every module of generator/ has a stage (a new one must be placed)."""
+    graph = _imports()
+    stage = {m: i for i, (_, ms) in enumerate(STAGES.items()) for m in ms}
+    assert set(graph) - set(stage) == set(), "modules of generator/ with no stage in STAGES"
+    assert set(stage) - set(graph) == set(), "STAGES names a module generator/ does not have"
+    assert "figures" in graph["content"] and "content" in graph["render"], "the graph is read (content/ and who imports it)"
+    names = list(STAGES)
+    backwards = {(m, d) for m in graph for d in graph[m] if stage[d] > stage[m]}
+    assert backwards == KNOWN_BACKWARDS, "\n".join(
+        f"{m} ({names[stage[m]]}) imports {d} ({names[stage[d]]})" for m, d in sorted(backwards ^ KNOWN_BACKWARDS))
