@@ -153,6 +153,17 @@ def warm_cache(dest: Path) -> Path:
     return dest
 
 
+def generated_docs() -> Path:
+    """The built-in decks generated into a fresh folder (``python -m generator --docs DIR``), once per
+    run and shared by the workers: the generation that completes the warm cache. Tests only read it
+    (tests/test_deck1.py, test_deck2.py, test_deck4.py, test_deck6.py), so four full generations
+    became one; the folder is what a clean run into an empty ``docs/`` writes."""
+    out, error = _shared("warm-cache", _warm_cache)
+    if error:
+        pytest.fail(error)
+    return out / "docs"
+
+
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
     """The site built from the committed docs with ``mkdocs build --strict`` into a fresh folder."""

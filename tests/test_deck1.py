@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, run_generator
+from conftest import ROOT, generated_docs
 from scipy import linalg, signal
 
 from generator import latex
@@ -31,10 +31,7 @@ CARD_IDS = ["cross-correlation", "output-size", "padding-modes", "strides", "dil
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("deck1") / "docs"
-    proc = run_generator("--docs", str(out), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    return out
+    return generated_docs()  # one clean generation per run, shared (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

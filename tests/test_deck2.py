@@ -7,18 +7,15 @@ pages and ``cards.json`` are generated into a temporary folder.
 
 from __future__ import annotations
 
-import atexit
-import functools
 import json
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
+import conftest
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, run_generator
+from conftest import ROOT
 from scipy import signal
 
 from generator import latex
@@ -31,14 +28,10 @@ DECK2_CARDS = ("flatten", "unrolled-matrix", "toeplitz-structure", "matrix-paddi
 # ----------------------------------------------------------------------------- shared helpers (deck 3 uses them too)
 
 
-@functools.cache
 def generated_docs() -> Path:
-    """The whole site generated once per test session into a temporary folder."""
-    out = Path(tempfile.mkdtemp(prefix="deck23-docs-"))
-    atexit.register(shutil.rmtree, out, ignore_errors=True)
-    proc = run_generator("--docs", str(out), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    return out
+    """The whole site generated once per test run into a fresh folder (shared with every worker and
+    with tests/test_deck1.py, 4 and 6: conftest.generated_docs)."""
+    return conftest.generated_docs()
 
 
 def spec_card(deck_file: Path, card_id: str) -> dict:

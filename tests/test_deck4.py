@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import svgpaint
 import yaml
-from conftest import ROOT, run_generator
+from conftest import ROOT, generated_docs
 from oracles import n_windows
 from scipy import signal
 
@@ -113,10 +113,7 @@ def brute_counts(n: int, k: int, s: int, p: int = 0) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("deck4-docs")
-    proc = run_generator("--docs", str(out), "--quiet")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+    return generated_docs()  # one clean generation per run, shared (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

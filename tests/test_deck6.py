@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, run_generator
+from conftest import ROOT, generated_docs
 from scipy import signal
 
 from generator import latex
@@ -77,10 +77,7 @@ def brute_C_1d(n: int, k: np.ndarray, p: int, mode: str, s: int = 1) -> np.ndarr
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("deck6-docs")
-    proc = run_generator("--docs", str(out), "--quiet")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+    return generated_docs()  # one clean generation per run, shared (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
