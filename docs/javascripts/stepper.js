@@ -213,11 +213,15 @@
       (s.cells[g.id] || []).forEach(function (rc) {
         on[rc[0] + "," + rc[1]] = true;
       });
+      var any = false;
       g.cells.forEach(function (row, r) {
         row.forEach(function (td, c) {
-          td.classList.toggle("is-on", !!on[r + "," + c]);
+          var lit = !!on[r + "," + c];
+          td.classList.toggle("is-on", lit);
+          any = any || lit;
         });
       });
+      g.table.classList.toggle("is-active", any);
     });
     this.expr.textContent = s.expr;
     var line = "";
