@@ -380,7 +380,9 @@ def dilation_steps(e: Example) -> dict[str, Any]:
     marks[::dh, ::dw] = ""
     holes = f"{dh - 1} zero{'s' if dh > 2 else ''}" if dh == dw else f"{(dh - 1, dw - 1)} zeros"
     i = next(n for n, g in enumerate(d["grids"]) if g["id"] == "kernel")
-    d["grids"].insert(i + 1, dict(grid("holes", f"or: kernel with holes ({shape(holed)}), {holes} between taps", holed, marks), kind="kernel"))
+    d["grids"].insert(
+        i + 1, dict(grid("holes", f"or: kernel with holes ({shape(holed)}), {holes} between taps", holed, marks), kind="kernel")
+    )
     span = [[a, b] for a in range(holed.shape[0]) for b in range(holed.shape[1])]
     for s in d["steps"]:
         s["cells"]["holes"] = span
@@ -411,8 +413,11 @@ def coverage_steps(e: Example) -> dict[str, Any]:
     for s in d["steps"]:
         s["cells"]["coverage"] = s["cells"]["input"]
     never = int(((counts == 0) & ~pad).sum())
-    d["title"] = "Window coverage, " + d["title"][0].lower() + d["title"][1:] + (
-        f": {never} input cell{'s' if never != 1 else ''} never read" if never else ": every input cell read"
+    d["title"] = (
+        "Window coverage, "
+        + d["title"][0].lower()
+        + d["title"][1:]
+        + (f": {never} input cell{'s' if never != 1 else ''} never read" if never else ": every input cell read")
     )
     return d
 
@@ -431,7 +436,10 @@ def channel_steps(e: Example) -> dict[str, Any]:
     pad = _pad_marks(e)
     xps = [core.pad(x[c], e.padding) for c in range(c_in)]
     grids = [
-        dict(grid(f"x{c + 1}", f"input channel {c + 1} ({shape(x[c])})", xps[c], np.where(pad, "pad", "") if pad.any() else None), kind="input")
+        dict(
+            grid(f"x{c + 1}", f"input channel {c + 1} ({shape(x[c])})", xps[c], np.where(pad, "pad", "") if pad.any() else None),
+            kind="input",
+        )
         for c in range(c_in)
     ]
     grids += [dict(grid(f"w{o + 1}-{j + 1}", f"w[{o + 1},{j + 1}]", w[o, j]), kind="kernel") for o in range(c_out) for j in range(per_in)]
@@ -478,7 +486,11 @@ def channel_steps(e: Example) -> dict[str, Any]:
                         "line": (o * oh + r) * ow + c,
                     }
                 )
-    kind = f"depthwise (groups = {g})" if g == c_in and g > 1 else (f"groups = {g}" if g > 1 else "every input channel to every output channel")
+    kind = (
+        f"depthwise (groups = {g})"
+        if g == c_in and g > 1
+        else (f"groups = {g}" if g > 1 else "every input channel to every output channel")
+    )
     title = f"{c_in} input channels, {c_out} output channels, {kind}, {params_text(e.stride, e.padding, e.dilation)}"
     return {"schema": SCHEMA, "version": 1, "title": title, "unit": "output entry", "grids": grids, "matrix": matrix, "steps": steps}
 

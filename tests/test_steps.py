@@ -341,7 +341,16 @@ def test_card_scatter_and_pooling_steps():
 
 @pytest.mark.parametrize(
     "card_id",
-    ["cross-correlation", "scatter-add", "pooling", "zero-insertion", "conv-vs-corr", "dilation-conventions", "floor-vs-invalid", "channels"],
+    [
+        "cross-correlation",
+        "scatter-add",
+        "pooling",
+        "zero-insertion",
+        "conv-vs-corr",
+        "dilation-conventions",
+        "floor-vs-invalid",
+        "channels",
+    ],
 )
 def test_stepping_leaves_figures_and_study_backs_unchanged(card_id, monkeypatch):
     """With and without step data, a card's figures (SVG bytes) and its study items and Anki text are the same;
@@ -540,9 +549,8 @@ def test_channel_steps_match_brute_force(kind):
 def test_pooling_averages_are_the_cards_fractions():
     """The average pool's entries and sums are written as exact fractions (as the card writes them), equal to
     fractions.Fraction of the brute-force mean; the highlighted row of the average pool's C gives the entry."""
-    from fractions import Fraction
-
     import glob
+    from fractions import Fraction
 
     files = glob.glob(str(DOCS / "cards/*/figures/pooling-*.steps.json"))
     assert files
