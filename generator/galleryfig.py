@@ -2,8 +2,9 @@
 
 Both are drawn from the case's step data (:mod:`generator.steps`), the numbers the page's
 stepper shows, with the house figure style (:mod:`generator.figures`). Deterministic bytes:
-matplotlib's Agg renders each frame, Pillow quantises every frame to one palette made from the
-frames themselves and writes the GIF (no timestamps, no comments); the SVG goes through
+matplotlib's Agg draws a GIF's cells, labels and outlines, Pillow writes the numbers in matplotlib's
+own DejaVu fonts, quantises every frame to one fixed palette and writes the GIF (no timestamps,
+no comments); the SVG goes through
 :func:`generator.figures.to_svg`. These run in the figure drawer's worker processes
 (``FIGURES``, registered in :mod:`generator.content`).
 """
@@ -93,8 +94,10 @@ def wrap_at(width: float) -> int:
 
 
 class _Animated:
-    """The GIF's drawing, made once: a Rectangle and a Text per cell, kept, so that a frame only
-    restyles the cells that change and rewrites the sum (much cheaper than drawing it anew)."""
+    """The GIF's drawing, made twice at the start: every cell at its base colour, and every cell that
+    a frame may light, lit. A frame starts from the first, copies its lit cells' pixels from the
+    second, draws the two outlines and writes the sum and the frame number (Pillow, one call a
+    line): a few milliseconds, where a Text per lit cell and line cost about 30."""
 
     def __init__(self, data: dict[str, Any]):
         _, plt, _, Rectangle = F._matplotlib()
@@ -107,7 +110,8 @@ class _Animated:
         self.fig, ax = F._new(self.width, total_h)
         self.ax = ax
         ax.text(0, 0.1, data["title"], ha="left", va="top", fontsize=10, fontweight="bold", color=F.COLORS["text"])
-        self.cells: dict[str, list[list[tuple[Any, Any]]]] = {}
+        self.cells: dict[str, list[list[Any]]] = {}
+        self.labels: list[tuple[str, int, int, float, float, str, str]] = []  # (grid, r, c, x, y, text, colour)
         self.base: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         x = 0.0
         y0 = 1.3
@@ -124,10 +128,8 @@ class _Animated:
                     )
                     ax.add_patch(rect)
                     colour = PAD_TEXT if hatch[r, c] else F.COLORS["text"]
-                    # the kernel is used whole at every step: bold once, never redrawn
-                    weight = "bold" if g["id"] == "kernel" else "normal"
-                    t = ax.text(x + c + 0.5, y0 + r + 0.5, v, ha="center", va="center", fontsize=9, color=colour, fontweight=weight)
-                    items.append((rect, t))
+                    self.labels.append((g["id"], r, c, x + c + 0.5, y0 + r + 0.5, v, colour))
+                    items.append(rect)
                 rows.append(items)
             self.cells[g["id"]] = rows
             w, h = len(g["cells"][0]), len(g["cells"])
@@ -138,13 +140,7 @@ class _Animated:
                 ax.text(x + 0.8, y0 + min(h, 3) / 2, sym, ha="center", va="center", fontsize=16, color=F.COLORS["text"])
                 x += 1.6
         self.text_y = y0 + height + 0.5
-        self.lines = [
-            ax.text(0, self.text_y + 0.5 * m, "", ha="left", va="top", fontsize=9, color=F.COLORS["text"], family="DejaVu Sans Mono")
-            for m in range(max(lines, 1))
-        ]
-        # the frame number on its own line, below the sum
-        self.counter = ax.text(0, self.text_y + 0.5 * max(lines, 1), "", ha="left", va="top", fontsize=8, color=F.COLORS["text"])
-        self.lit: list[tuple[str, int, int]] = []
+        self.n_lines = max(lines, 1)  # the sum's lines, then the frame number on its own line
         self.origin = {g["id"]: xy for g, xy in zip(data["grids"], self._origins(data, y0), strict=True)}
         self.boxes = {
             gid: Rectangle((0, 0), 1, 1, fill=False, edgecolor=OUTLINE, linewidth=2.2, antialiased=False, visible=False)
@@ -154,10 +150,58 @@ class _Animated:
         for box in self.boxes.values():
             ax.add_patch(box)
         self.plt = plt
+        from matplotlib import font_manager
+        from PIL import ImageFont
+
+        def bold_font(points: float) -> Any:
+            path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight="bold"), fallback_to_default=False)
+            return ImageFont.truetype(path, size=points * GIF_DPI / 72)
+
+        def font(family: str, points: float) -> Any:
+            path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+            return ImageFont.truetype(path, size=points * GIF_DPI / 72)
+
+        self.mono, self.sans = font("DejaVu Sans Mono", 9), font("DejaVu Sans", 8)
+        self.numbers = {w: font("DejaVu Sans", 9) if w == "normal" else bold_font(9) for w in ("normal", "bold")}
         # every frame starts from this drawing (cells at their base colours, no sum): blitting
         # only what a frame changes costs a few artists instead of the whole figure
+        # the cells' numbers, drawn by Pillow in matplotlib's DejaVu fonts: a Text per cell cost most of a GIF
         self.fig.canvas.draw()
-        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        canvas = self.fig.canvas
+        buf = np.asarray(canvas.buffer_rgba())
+        # the kernel is used whole at every step: bold once, never redrawn
+        buf[...] = self._numbers(np.array(buf), [(lab, "bold" if lab[0] == "kernel" else "normal") for lab in self.labels])
+        self.background = canvas.copy_from_bbox(self.fig.bbox)
+        # ... and every cell that a frame may light, drawn lit once: a frame copies its lit cells'
+        # pixels from this picture instead of drawing each cell anew
+        lit = {gid for s in self.data["steps"] for gid in s["cells"] if gid != "kernel"}
+        for gid in sorted(lit):
+            for r, row in enumerate(self.cells[gid]):
+                for c, rect in enumerate(row):
+                    rect.set_facecolor(F.COLORS["window"] if gid == "input" else F.COLORS["current"])
+                    self.ax.draw_artist(rect)
+                    rect.set_facecolor(self.base[gid][0][r, c])
+        self.lit_pixels = self._numbers(np.array(buf), [(lab, "bold") for lab in self.labels if lab[0] in lit])
+        canvas.restore_region(self.background)
+
+    def _numbers(self, rgba: np.ndarray, labels: list[tuple[tuple[str, int, int, float, float, str, str], str]]) -> np.ndarray:
+        from PIL import Image, ImageDraw
+
+        img = Image.fromarray(rgba)
+        draw = ImageDraw.Draw(img)
+        h = rgba.shape[0]
+        for (_, _, _, x, y, text, colour), weight in labels:
+            px, py = self.ax.transData.transform((x, y))
+            draw.text((round(px), round(h - py)), text, font=self.numbers[weight], fill=colour, anchor="mm")
+        return np.asarray(img)
+
+    def _box(self, gid: str, r: int, c: int) -> tuple[slice, slice]:
+        """The pixels of one cell in the canvas buffer (rows top-down), its edges included."""
+        x0, y0 = self.origin[gid]
+        (ax0, ay0), (ax1, ay1) = self.ax.transData.transform([(x0 + c, y0 + r), (x0 + c + 1, y0 + r + 1)])
+        h = self.lit_pixels.shape[0]
+        xs, ys = sorted((ax0, ax1)), sorted((h - ay0, h - ay1))
+        return slice(int(np.floor(ys[0])), int(np.ceil(ys[1]))), slice(int(np.floor(xs[0])), int(np.ceil(xs[1])))
 
     @staticmethod
     def _origins(data: dict[str, Any], y0: float) -> list[tuple[float, float]]:
@@ -170,27 +214,17 @@ class _Animated:
     def show(self, step: dict[str, Any] | None, k: int, n: int) -> np.ndarray:
         canvas = self.fig.canvas
         canvas.restore_region(self.background)
-        for gid, r, c in self.lit:  # back to the base colours (for the next frame's blit)
-            rect, t = self.cells[gid][r][c]
-            rect.set_facecolor(self.base[gid][0][r, c])
-            t.set_fontweight("normal")
-        self.lit = []
         drawn: list[Any] = []
         if step is None:
             texts = [f"input, kernel, output: the window slides over the {n} output positions, one frame each"]
         else:
+            buf = np.asarray(canvas.buffer_rgba())
             for gid, cells in step["cells"].items():
                 if gid == "kernel":
                     continue
                 for r, c in cells:
-                    rect, t = self.cells[gid][r][c]
-                    if gid == "input":
-                        rect.set_facecolor(F.COLORS["window"])
-                    elif gid != "kernel":
-                        rect.set_facecolor(F.COLORS["current"])
-                    t.set_fontweight("bold")
-                    self.lit.append((gid, r, c))
-                    drawn += [rect, t]
+                    rows, cols = self._box(gid, r, c)
+                    buf[rows, cols] = self.lit_pixels[rows, cols]
             for gid, box in self.boxes.items():  # the window (its span) and the output entry, outlined
                 cells = step["cells"].get(gid, [])
                 if cells:
@@ -202,14 +236,26 @@ class _Animated:
                     box.set_visible(True)
                     drawn.append(box)
             texts = textwrap.wrap(step["expr"], self.wrap)
-            self.counter.set_text(f"frame {k + 1} of {n}")
-            drawn.append(self.counter)
-        for m, line in enumerate(self.lines):
-            line.set_text(texts[m] if m < len(texts) else "")
-            drawn.append(line)
         for artist in drawn:
             self.ax.draw_artist(artist)
-        return np.array(np.asarray(canvas.buffer_rgba())[..., :3])
+        frame = np.array(np.asarray(canvas.buffer_rgba())[..., :3])
+        # the text that changes every frame (the sum, the frame number) through Pillow's FreeType in one call a
+        # line, in the fonts matplotlib uses (its own DejaVu files): drawing it as matplotlib Text cost a third of the GIF
+        lines = [(t, self.mono, self.text_y + 0.5 * m) for m, t in enumerate(texts[: self.n_lines])]
+        if step is not None:
+            lines.append((f"frame {k + 1} of {n}", self.sans, self.text_y + 0.5 * self.n_lines))
+        return self._write(frame, lines)
+
+    def _write(self, frame: np.ndarray, lines: list[tuple[str, Any, float]]) -> np.ndarray:
+        from PIL import Image, ImageDraw
+
+        img = Image.fromarray(frame)
+        draw = ImageDraw.Draw(img)
+        h = frame.shape[0]
+        for text, font, y in lines:
+            px, py = self.ax.transData.transform((0, y))
+            draw.text((round(px), round(h - py)), text, font=font, fill=F.COLORS["text"], anchor="la")
+        return np.asarray(img)
 
     def close(self) -> None:
         self.plt.close(self.fig)
@@ -253,12 +299,14 @@ def gif(case: Case) -> tuple[bytes, str]:
     n = len(data["steps"])
     with matplotlib.rc_context({"figure.dpi": GIF_DPI, "savefig.dpi": GIF_DPI, "text.antialiased": True}):
         anim = _Animated(data)
-        try:
-            frames = [Image.fromarray(anim.show(data["steps"][k] if k >= 0 else None, k, n)) for k in range(-1, n)]
+        pal = palette()
+        try:  # each frame indexed at once: a third of the memory of keeping the RGB frames
+            indexed = [
+                Image.fromarray(anim.show(data["steps"][k] if k >= 0 else None, k, n)).quantize(palette=pal, dither=Image.Dither.NONE)
+                for k in range(-1, n)
+            ]
         finally:
             anim.close()
-    pal = palette()
-    indexed = [f.quantize(palette=pal, dither=Image.Dither.NONE) for f in frames]
     buf = io.BytesIO()
     indexed[0].save(
         buf, format="GIF", save_all=True, append_images=indexed[1:], duration=[TITLE_MS] + [FRAME_MS] * n, loop=0, disposal=1, optimize=True

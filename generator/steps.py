@@ -10,13 +10,20 @@ only shows them.
 The data is JSON (``schema: convcards/steps``)::
 
     {"title": ..., "unit": "output position" | "input value",
-     "grids": [{"id": "input", "label": ..., "cells": [["1", ...], ...], "marks": [["pad" | "zero" | ""]]}, ...],
+     "grids": [{"id": "input", "label": ..., "cells": [["1", ...], ...], "marks": [["pad" | "zero" | "unread" | ""]],
+                "kind": "input" | "kernel" | "output" | "count" (how it is coloured; the id when absent)}, ...],
      "matrix": {"name": "C", "label": ..., "cells": [[...]], "line": "row" | "column"} | null,
      "steps": [{"name": "y₁₂", "at": [r, c], "cells": {"input": [[i, j], ...], "output": [[r, c]], ...},
                 "terms": [[x, k], ...], "op": "sum" | "max" | "mean" | "stamp", "value": "3",
-                "expr": "y₁₂ = 0·1 + (−1)·0 + … = 3", "line": 4}, ...]}
+                "expr": "y₁₂ = 0·1 + (−1)·0 + … = 3", "line": 4}, ...],
+     "values": ["average", "max"]}  (only when a step has two values: their names)
 
 ``terms`` are the products' factors, input first (for a stamp: the input value, then the kernel entry).
+Stepped kinds: the sliding window (1-D, dilation, true convolution), scatter-add, zero insertion,
+pooling (averages as exact fractions, as the card writes them, with the average pool's ``C``),
+correlation beside convolution, the two dilation conventions, window coverage, and several
+channels (one step per output entry of each output channel: the entry is the sum of the
+channels' sums and one row of the multi-channel ``C``).
 
 Nothing here draws or writes files.
 """
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -47,6 +55,17 @@ def factor(v: Any) -> str:
     """A number inside a product: negative ones in parentheses."""
     s = text(v)
     return f"({s})" if s.startswith(MINUS) else s
+
+
+def exact(s: str) -> Fraction:
+    """A number as shown (``text``) back as an exact fraction."""
+    return Fraction(s.replace(MINUS, "-"))
+
+
+def fraction(f: Fraction) -> str:
+    """An exact fraction as the cards write one (``\\tfrac{5}{2}``): ``5/2``, a whole number as itself."""
+    sign = MINUS if f < 0 else ""
+    return f"{sign}{abs(f.numerator)}" if f.denominator == 1 else f"{sign}{abs(f.numerator)}/{f.denominator}"
 
 
 def sub(*idx: int) -> str:
@@ -254,16 +273,226 @@ def pooling_steps(pair: tuple[Example, Example]) -> dict[str, Any]:
         dict(grid("average", f"average pool ({shape(avg.output)})", avg.output)),
         dict(grid("max", f"max pool ({shape(mx.output)})", mx.output)),
     ]
-    d["matrix"] = None
-    for s, m in zip(d["steps"], dm["steps"], strict=True):
+    # averages as the card writes them: exact fractions of the window's entries (the same entries as shown)
+    xin = [[exact(v) for v in row] for row in d["grids"][0]["cells"]]
+    means = {}
+    for s in d["steps"]:
+        window = [xin[i][j] for i, j in s["cells"]["input"]]
+        means[tuple(s["at"])] = (window, sum(window, Fraction(0)) / len(window))
+    d["grids"][-2]["cells"] = [[fraction(means[(r, c)][1]) for c in range(avg.out_hw[1])] for r in range(avg.out_hw[0])]
+    C = avg.C
+    d["matrix"] = {
+        "name": "C",
+        "label": f"C of the average pool ({C.shape[0]}×{C.shape[1]}), one row per output entry (max pooling has none)",
+        "cells": [[fraction(Fraction(v).limit_denominator(len(means[(0, 0)][0]))) for v in row] for row in C],
+        "line": "row",
+    }
+    for n, (s, m) in enumerate(zip(d["steps"], dm["steps"], strict=True)):
         rc = s["cells"].pop("output")
         s["cells"]["average"] = rc
         s["cells"]["max"] = rc
-        s["expr"] = f"average {s['expr']}; max {m['expr']}"
-        s["value"] = [s["value"], m["value"]]
-        s["line"] = None
+        window, mean = means[tuple(s["at"])]
+        name = s["name"]
+        mean_expr = f"{name} = ({' + '.join(factor(v) for v in window)}) / {len(window)} = {fraction(mean)}"
+        s["expr"] = f"average {mean_expr}; max {m['expr']}"
+        s["value"] = [fraction(mean), m["value"]]
+        s["line"] = n
     d["title"] = f"Pooling, {avg.k_hw[0]}×{avg.k_hw[1]} windows, " + params_text(avg.stride, avg.padding, avg.dilation)
+    d["values"] = ["average", "max"]
     return d
+
+
+def corr_conv_steps(e: Example) -> dict[str, Any]:
+    """One input, two kernels: ``k`` (cross-correlation ⋆) and ``rot180(k)`` (true convolution *), one step per
+    output position with both sums; the row of ``C`` is the convolution's (the correlation's C holds k in its place)."""
+    x, k = core.as_2d(e.x), core.as_2d(e.k)
+    rot = core.flip(k)
+    xp = core.pad(x, e.padding)
+    kh, kw = k.shape
+    corr = core.corr2d(xp, k, core.ConvParams(stride=e.stride, dilation=e.dilation))
+    conv = core.corr2d(xp, rot, core.ConvParams(stride=e.stride, dilation=e.dilation))
+    pad = _pad_marks(e)
+    grids = [
+        grid("input", f"input x ({shape(x)})" + (", padded" if pad.any() else ""), xp, np.where(pad, "pad", "")),
+        grid("kernel", f"kernel k ({kh}×{kw}), for x ⋆ k", k),
+        dict(grid("rot", f"rot180(k) ({kh}×{kw}), for x * k", rot), kind="kernel"),
+        dict(grid("corr", f"x ⋆ k ({shape(corr)})", corr), kind="output"),
+        dict(grid("conv", f"x * k ({shape(conv)})", conv), kind="output"),
+    ]
+    C = core.unrolled_matrix(x.shape, rot, e.params)
+    matrix = {
+        "name": "C",
+        "label": f"C of x * k ({C.shape[0]}×{C.shape[1]}), one row per output entry (the C of x ⋆ k holds k where this holds rot180(k))",
+        "cells": cells(C),
+        "line": "row",
+    }
+    steps = []
+    all_k = [[a, b] for a in range(kh) for b in range(kw)]
+    for r in range(corr.shape[0]):
+        for c in range(corr.shape[1]):
+            at = _window_cells(r, c, (kh, kw), e.stride, e.dilation)
+            patch = [xp[i, j] for i, j in at]
+            name = "y" + sub(r, c)
+            steps.append(
+                {
+                    "name": name,
+                    "at": [r, c],
+                    "cells": {"input": at, "kernel": all_k, "rot": all_k, "corr": [[r, c]], "conv": [[r, c]]},
+                    "op": "sum",
+                    "terms": [[text(xv), text(kv)] for kv, xv in zip(k.ravel(), patch, strict=True)],
+                    "terms_conv": [[text(xv), text(kv)] for kv, xv in zip(rot.ravel(), patch, strict=True)],
+                    "value": [text(corr[r, c]), text(conv[r, c])],
+                    "expr": f"x ⋆ k: {name} = {_sum_expr(list(k.ravel()), patch, corr[r, c])}; "
+                    f"x * k: {name} = {_sum_expr(list(rot.ravel()), patch, conv[r, c])}",
+                    "line": r * corr.shape[1] + c,
+                }
+            )
+    title = f"Cross-correlation and convolution of one input, {params_text(e.stride, e.padding, e.dilation)}"
+    return {
+        "schema": SCHEMA,
+        "version": 1,
+        "title": title,
+        "unit": "output position",
+        "grids": grids,
+        "matrix": matrix,
+        "steps": steps,
+        "values": ["x ⋆ k", "x * k"],
+    }
+
+
+def _pad_marks(e: Example) -> np.ndarray:
+    """True on the padding cells of the padded input (of each channel)."""
+    t, b, l, r = e.padding
+    h, w = e.in_hw
+    pad = np.ones((h + t + b, w + l + r), dtype=bool)
+    pad[t : t + h, l : l + w] = False
+    return pad
+
+
+def dilation_steps(e: Example) -> dict[str, Any]:
+    """The sliding window at dilation d, and beside it the same kernel with d − 1 zeros between its taps
+    (the "holes" convention), whose whole span lies on the window: one output either way."""
+    d = window_steps(e)
+    dh, dw = e.dilation
+    k = np.atleast_2d(e.k)
+    holed = core.dilate(k, e.dilation)
+    marks = np.full(holed.shape, "zero", dtype=object)
+    marks[::dh, ::dw] = ""
+    holes = f"{dh - 1} zero{'s' if dh > 2 else ''}" if dh == dw else f"{(dh - 1, dw - 1)} zeros"
+    i = next(n for n, g in enumerate(d["grids"]) if g["id"] == "kernel")
+    d["grids"].insert(
+        i + 1, dict(grid("holes", f"or: kernel with holes ({shape(holed)}), {holes} between taps", holed, marks), kind="kernel")
+    )
+    span = [[a, b] for a in range(holed.shape[0]) for b in range(holed.shape[1])]
+    for s in d["steps"]:
+        s["cells"]["holes"] = span
+    d["title"] = "Dilation, taps apart or a kernel with holes: " + d["title"][0].lower() + d["title"][1:]
+    return d
+
+
+def coverage_counts(e: Example) -> np.ndarray:
+    """How many window positions put a kernel tap on each cell of the padded input."""
+    counts = np.zeros(e.padded_input.shape, dtype=np.int64)
+    for w in e.windows:
+        for i, j in _window_cells(w.row, w.col, e.k_hw, e.stride, e.dilation):
+            counts[i, j] += 1
+    return counts
+
+
+def coverage_steps(e: Example) -> dict[str, Any]:
+    """The sliding window, with the count of windows covering each input cell beside it: a step
+    highlights its window's cells in both; cells no window reads are marked (red) in both."""
+    d = window_steps(e)
+    counts = coverage_counts(e)
+    pad = _pad_marks(e)
+    unread = np.where(pad, "pad", np.where(counts == 0, "unread", ""))
+    d["grids"][0]["marks"] = [[str(m) for m in row] for row in unread]
+    n = len(d["steps"])
+    label = f"windows covering each cell (all {n})"
+    d["grids"].insert(1, dict(grid("coverage", label, counts, np.where(counts == 0, "unread", "")), kind="count"))
+    for s in d["steps"]:
+        s["cells"]["coverage"] = s["cells"]["input"]
+    never = int(((counts == 0) & ~pad).sum())
+    d["title"] = (
+        "Window coverage, "
+        + d["title"][0].lower()
+        + d["title"][1:]
+        + (f": {never} input cell{'s' if never != 1 else ''} never read" if never else ": every input cell read")
+    )
+    return d
+
+
+def channel_steps(e: Example) -> dict[str, Any]:
+    """Several channels: one step per output entry of each output channel. The window lies on every input
+    channel the output channel sees (its group), each under its own kernel; the entry is the sum of the
+    channels' sums, and it is one row of the multi-channel ``C`` (that output channel's rows, across the
+    column blocks of the input channels; blocks of other groups are zero)."""
+    x, w = e.x, e.k
+    c_in, c_out, g = x.shape[0], w.shape[0], e.params.groups
+    per_in, per_out = c_in // g, c_out // g
+    kh, kw = e.k_hw
+    out = e.output
+    oh, ow = out.shape[1:]
+    pad = _pad_marks(e)
+    xps = [core.pad(x[c], e.padding) for c in range(c_in)]
+    grids = [
+        dict(
+            grid(f"x{c + 1}", f"input channel {c + 1} ({shape(x[c])})", xps[c], np.where(pad, "pad", "") if pad.any() else None),
+            kind="input",
+        )
+        for c in range(c_in)
+    ]
+    grids += [dict(grid(f"w{o + 1}-{j + 1}", f"w[{o + 1},{j + 1}]", w[o, j]), kind="kernel") for o in range(c_out) for j in range(per_in)]
+    grids += [dict(grid(f"y{o + 1}", f"output channel {o + 1} ({oh}×{ow})", out[o]), kind="output") for o in range(c_out)]
+    C = e.C
+    blocks = "one column block per input channel" + ("; blocks outside a group are zero" if g > 1 else "")
+    matrix = {"name": "C", "label": f"C ({C.shape[0]}×{C.shape[1]}), one row per output entry, {blocks}", "cells": cells(C), "line": "row"}
+    steps = []
+    all_k = [[a, b] for a in range(kh) for b in range(kw)]
+    for o in range(c_out):
+        grp = o // per_out
+        for r in range(oh):
+            for c in range(ow):
+                at = _window_cells(r, c, (kh, kw), e.stride, e.dilation)
+                name = "y" + sub(o) + f"({r + 1},{c + 1})"
+                on: dict[str, Any] = {f"y{o + 1}": [[r, c]]}
+                parts, partials, terms = [], [], []
+                for j in range(per_in):
+                    ch = grp * per_in + j
+                    patch = [xps[ch][i, jj] for i, jj in at]
+                    kern = w[o, j].ravel()
+                    part = sum(float(a) * float(b) for a, b in zip(patch, kern, strict=True))
+                    on[f"x{ch + 1}"] = at
+                    on[f"w{o + 1}-{j + 1}"] = all_k
+                    partials.append(part)
+                    terms += [[text(xv), text(kv)] for kv, xv in zip(kern, patch, strict=True)]
+                    parts.append(f"channel {ch + 1}: " + _sum_expr(list(kern), patch, part))
+                value = out[o, r, c]
+                if per_in == 1:  # one channel per group: its sum is the entry
+                    expr = f"{name} = input channel {grp + 1} only (its group): " + _sum_expr(list(w[o, 0].ravel()), patch, value)
+                else:
+                    total = " + ".join(factor(p) for p in partials) + f" = {text(value)}"
+                    expr = f"{name} = sum over channels: " + "; ".join(parts) + f"; {name} = {total}"
+                steps.append(
+                    {
+                        "name": name,
+                        "at": [o, r, c],
+                        "cells": on,
+                        "op": "sum",
+                        "terms": terms,
+                        "partials": [text(p) for p in partials],
+                        "value": text(value),
+                        "expr": expr,
+                        "line": (o * oh + r) * ow + c,
+                    }
+                )
+    kind = (
+        f"depthwise (groups = {g})"
+        if g == c_in and g > 1
+        else (f"groups = {g}" if g > 1 else "every input channel to every output channel")
+    )
+    title = f"{c_in} input channels, {c_out} output channels, {kind}, {params_text(e.stride, e.padding, e.dilation)}"
+    return {"schema": SCHEMA, "version": 1, "title": title, "unit": "output entry", "grids": grids, "matrix": matrix, "steps": steps}
 
 
 STEPPED: dict[str, Callable[..., dict[str, Any]]] = {
@@ -271,7 +500,15 @@ STEPPED: dict[str, Callable[..., dict[str, Any]]] = {
     "zero_inserted": lambda e, **kw: zero_insertion_steps(e),
     "scatter_stamps": lambda e, grad=0, **kw: scatter_steps(e, grad),
     "pooling_windows": lambda pair, **kw: pooling_steps(pair),
+    "corr_conv_windows": lambda e, **kw: corr_conv_steps(e),
+    "dilation_conventions": lambda e, **kw: dilation_steps(e),
+    "window_coverage": lambda e, **kw: coverage_steps(e),
+    "coverage": lambda e, **kw: coverage_steps(e),
+    "channel_kernels": lambda e, **kw: channel_steps(e),
+    "channel_blocks": lambda e, **kw: channel_steps(e),
 }
+MULTI = {"channel_kernels", "channel_blocks"}  # kinds whose example has several channels
+TRANSPOSED = {"zero_inserted", "scatter_stamps"}  # kinds whose example is a transposed convolution
 
 
 def for_figure(kind: str, arg: Any, kwargs: dict[str, Any]) -> bytes | None:
@@ -279,7 +516,7 @@ def for_figure(kind: str, arg: Any, kwargs: dict[str, Any]) -> bytes | None:
     fn = STEPPED.get(kind)
     if fn is None:
         return None
-    if isinstance(arg, Example) and (arg.multi or (arg.transposed_op and kind == "sliding_window")):
+    if isinstance(arg, Example) and (arg.multi != (kind in MULTI) or (arg.transposed_op and kind not in TRANSPOSED)):
         return None
     return dumps(fn(arg, **kwargs))
 

@@ -30,7 +30,7 @@ def state(stepper) -> dict:
         """st => {
       const grids = {};
       st.querySelectorAll('table.cc-stepper-grid:not(.cc-stepper-mat)').forEach(t => {
-        const id = [...t.classList].find(c => c.startsWith('cc-stepper-') && c !== 'cc-stepper-grid').slice(11);
+        const id = t.dataset.grid;
         grids[id] = [];
         t.querySelectorAll('tr').forEach((tr, r) => tr.querySelectorAll('td').forEach((td, c) => {
           if (td.classList.contains('is-on')) grids[id].push([r, c, td.textContent]);
@@ -72,7 +72,18 @@ def test_card_stepper_mouse_and_keyboard(page, server, site_dir):
     data = steps_of(site_dir, STEPS)
     n = len(data["steps"])
     st = open_card(page, server)
-    assert page.locator("img.cc-stepped").first.is_visible(), "the static figure stays on a card"
+    # the stepper is the figure's enhanced form: in its place, the static figure behind a button
+    img = page.locator("img.cc-stepped").first
+    assert img.is_hidden(), "on screen the stepper replaces the static figure"
+    assert st.evaluate("s => s.nextElementSibling.contains(document.querySelector('img.cc-stepped'))"), "the figure follows it"
+    assert st.get_by_role("button", name="Show the whole figure").count() == 1
+    toggle = st.locator("button.cc-stepper-static")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert img.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    st.get_by_role("button", name="Hide the whole figure").click()
+    assert img.is_hidden()
     for label in ("Back one output position", "Play", "Forward one output position"):
         assert st.get_by_role("button", name=label).count() == 1, label
     assert st.get_by_label("Jump to output position").count() == 1
@@ -177,6 +188,8 @@ def test_axe_light_dark_and_375px(browser, server, path):
     assert over <= 0, f"the page scrolls sideways by {over}px at 375 px"
     box = page.locator(".cc-stepper").first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    if path == CARD:
+        assert page.locator("img.cc-stepped").first.is_hidden(), "on screen the stepper stands for the figure"
     page.emulate_media(media="print")
     assert page.locator(".cc-stepper").first.is_hidden(), "the stepper is not printed"
     assert page.locator("img.cc-stepped").first.is_visible(), "the static figure is printed"
@@ -194,4 +207,66 @@ def test_without_javascript_the_static_figure_is_all(browser, server):
     assert page.locator(".cc-stepper").count() == 0
     page.locator("details.cc-strip > summary").first.click()  # every frame, one click away
     assert page.locator("img.cc-stepped").first.is_visible()
+    ctx.close()
+
+
+# one card of each kind stepped later: (page, step data, the grids whose lit cells are checked)
+KINDS = [
+    ("cards/correlation/conv-vs-corr/", "cards/correlation/figures/conv-vs-corr-asymmetric-corr-conv-windows.steps.json"),
+    ("cards/conventions/dilation-conventions/", "cards/conventions/figures/dilation-conventions-dilated-dilation-conventions.steps.json"),
+    ("cards/sliding-window/output-size/", "cards/sliding-window/figures/output-size-wide-window-coverage.steps.json"),
+    ("cards/conventions/floor-vs-invalid/", "cards/conventions/figures/floor-vs-invalid-dropped-coverage.steps.json"),
+    ("cards/sliding-window/channels/", "cards/sliding-window/figures/channels-two-in-two-out-channel-kernels.steps.json"),
+    ("cards/matrix/multi-channel-matrix/", "cards/matrix/figures/multi-channel-matrix-two-by-two-channel-blocks.steps.json"),
+    ("cards/sliding-window/pooling/", "cards/sliding-window/figures/pooling-data-pooling-windows.steps.json"),
+]
+
+
+@pytest.mark.parametrize("path,rel", KINDS, ids=[k[0].split("/")[-2] for k in KINDS])
+def test_each_kind_steps_with_its_row_of_c(browser, server, site_dir, path, rel):
+    """Forward through every step and back by keyboard: every grid's lit cells, the sum, the status and the
+    highlighted row of C are those of the step data; axe-clean; the static figure hidden behind its button."""
+    data = steps_of(site_dir, rel)
+    ctx, page = open_recorded_page(browser, server, reduced_motion="reduce")
+    page.goto(f"{server}/{path}", wait_until="load")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    name = rel.rsplit("/", 1)[1].replace(".steps.json", ".svg")
+    page.wait_for_selector(f"img[src$='{name}'][data-cc-stepper=ready]", state="attached")
+    # the stepper of this figure: the one just before it
+    page.evaluate(
+        """name => [...document.querySelectorAll('section.cc-stepper')].find(s =>
+             s.nextElementSibling && s.nextElementSibling.matches(`img[src$='${name}'], :has(img[src$='${name}'])`)
+           ).setAttribute('data-test', 'this')""",
+        name,
+    )
+    st = page.locator("section.cc-stepper[data-test=this]")
+    assert page.locator(f"img[src$='{name}']").is_hidden()
+    n = len(data["steps"])
+    n_cols = len(data["matrix"]["cells"][0])
+
+    def check(k: int) -> None:
+        s, want = state(st), data["steps"][k]
+        assert s["step"] == k
+        for gid, cells in want["cells"].items():
+            assert sorted(c[:2] for c in s["grids"][gid]) == sorted(cells), f"step {k}: grid {gid}"
+        for gid, lit in s["grids"].items():
+            assert lit == [] or gid in want["cells"], f"step {k}: grid {gid} lit but not in the step"
+        assert s["expr"] == want["expr"]
+        assert s["mat"] == [[want["line"], c] for c in range(n_cols)], f"step {k}: row {want['line'] + 1} of C"
+        assert f"{k + 1} of {n}" in s["status"] and f"Row {want['line'] + 1} of C" in s["status"]
+
+    check(0)
+    forward = st.locator(".cc-stepper-forward")
+    for k in range(1, n):
+        forward.click()
+        check(k)
+    page.keyboard.press("Home")
+    check(0)
+    page.keyboard.press("ArrowLeft")
+    check(n - 1)
+    violations = run_axe(page, "light")
+    toggle_palette(page)
+    violations += run_axe(page, "dark")
+    assert not violations, "\n".join(violations)
+    assert page.console_errors == [] and page.offsite_requests == [] and page.failed_requests == []
     ctx.close()

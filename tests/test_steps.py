@@ -28,7 +28,10 @@ MINUS = "−"
 
 
 def num(s: str) -> float:
-    return float(s.replace(MINUS, "-"))
+    """A number as shown: a decimal, or a fraction such as 5/2 (an average)."""
+    from fractions import Fraction
+
+    return float(Fraction(s.replace(MINUS, "-")))
 
 
 def grid(data: dict, gid: str) -> dict:
@@ -336,7 +339,19 @@ def test_card_scatter_and_pooling_steps():
         assert avg[r, c] == pytest.approx(sum(cells) / 4) and mx[r, c] == max(cells)
 
 
-@pytest.mark.parametrize("card_id", ["cross-correlation", "scatter-add", "pooling", "zero-insertion"])
+@pytest.mark.parametrize(
+    "card_id",
+    [
+        "cross-correlation",
+        "scatter-add",
+        "pooling",
+        "zero-insertion",
+        "conv-vs-corr",
+        "dilation-conventions",
+        "floor-vs-invalid",
+        "channels",
+    ],
+)
 def test_stepping_leaves_figures_and_study_backs_unchanged(card_id, monkeypatch):
     """With and without step data, a card's figures (SVG bytes) and its study items and Anki text are the same;
     the page differs only by the class that marks a stepped figure."""
@@ -383,3 +398,180 @@ def test_committed_downloads_are_reused_only_when_key_and_bytes_match(tmp_path, 
     assert set(gallery.committed(docs)) == paths - {gif, svg}
     monkeypatch.setenv("CONVCARDS_CACHE", "off")
     assert gallery.committed(docs) == {}, "with the cache off everything is drawn"
+
+
+# ----------------------------------------------------------------------------- the kinds stepped later
+
+
+def stepped(kind: str):
+    """``(step data, example)`` of every card figure of a kind, from the committed docs."""
+    env = render.environment()
+    out = []
+    for deck in spec.load_decks([render.DECK_DIR], render.card_templates(env)):
+        for card in deck.cards:
+            for name, e in build(card.examples).items():
+                stem = f"{card.id}-{name}-{kind}".replace("_", "-")
+                for f in sorted((DOCS / "cards" / deck.id / "figures").glob(f"{stem}.steps.json")):
+                    out.append((json.loads(f.read_text(encoding="utf-8")), e, f.name))
+    return out
+
+
+def padded(x: np.ndarray, t: int, b: int, l: int, r: int) -> np.ndarray:
+    xp = np.zeros((x.shape[0] + t + b, x.shape[1] + l + r))
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            xp[t + i, l + j] = x[i, j]
+    return xp
+
+
+def test_corr_conv_steps_match_brute_force():
+    found = stepped("corr_conv_windows")
+    assert found, "conv-vs-corr has step data"
+    for data, e, name in found:
+        x = np.atleast_2d(np.asarray(e.x, dtype=float))
+        k = np.atleast_2d(np.asarray(e.k, dtype=float))
+        rot = np.array([[k[k.shape[0] - 1 - a, k.shape[1] - 1 - b] for b in range(k.shape[1])] for a in range(k.shape[0])])
+        xp = padded(x, *e.padding)
+        assert np.array_equal(values(grid(data, "input")), xp) and np.array_equal(values(grid(data, "kernel")), k)
+        assert np.array_equal(values(grid(data, "rot")), rot), f"{name}: rot180(k) by hand"
+        corr, taps = brute_correlation(xp, k, e.stride[0], e.dilation[0])
+        conv, _ = brute_correlation(xp, rot, e.stride[0], e.dilation[0])
+        assert np.allclose(values(grid(data, "corr")), corr) and np.allclose(values(grid(data, "conv")), conv)
+        C = values({"cells": data["matrix"]["cells"]})
+        for n, st in enumerate(data["steps"]):
+            r, c = divmod(n, corr.shape[1])
+            where = f"{name} step {n + 1}"
+            check_sum_step({**st, "value": st["value"][0], "expr": st["expr"].split("; ")[0]}, xp, k, taps[n], corr[r, c], where)
+            conv_st = {**st, "value": st["value"][1], "terms": st["terms_conv"], "expr": st["expr"].split("; ")[1]}
+            check_sum_step(conv_st, xp, rot, taps[n], conv[r, c], where + " (convolution)")
+            assert st["cells"]["corr"] == st["cells"]["conv"] == [[r, c]]
+            assert st["line"] == n and C[n] @ x.ravel() == pytest.approx(conv[r, c]), f"{where}: row {n + 1} of C gives x * k"
+
+
+def test_dilation_conventions_steps_match_brute_force():
+    found = stepped("dilation_conventions")
+    assert found
+    for data, e, name in found:
+        x, k = np.atleast_2d(np.asarray(e.x, dtype=float)), np.atleast_2d(np.asarray(e.k, dtype=float))
+        d = e.dilation[0]
+        holed = np.zeros((d * (k.shape[0] - 1) + 1, d * (k.shape[1] - 1) + 1))
+        for a in range(k.shape[0]):
+            for b in range(k.shape[1]):
+                holed[a * d, b * d] = k[a, b]
+        assert np.array_equal(values(grid(data, "holes")), holed), f"{name}: the kernel with d − 1 zeros between taps"
+        xp = padded(x, *e.padding)
+        expect, taps = brute_correlation(xp, k, e.stride[0], d)
+        contiguous, spans = brute_correlation(xp, holed, e.stride[0], 1)
+        assert np.allclose(expect, contiguous), "the two conventions give one output (by hand)"
+        C = values({"cells": data["matrix"]["cells"]})
+        for n, st in enumerate(data["steps"]):
+            r, c = divmod(n, expect.shape[1])
+            check_sum_step(st, xp, k, taps[n], expect[r, c], f"{name} step {n + 1}")
+            # the holed kernel's whole span lies on the window: its cells, offset by the window's corner
+            corner = np.array(st["cells"]["input"][0])
+            assert [tuple(corner + rc) for rc in st["cells"]["holes"]] == spans[n]
+            assert C[n] @ x.ravel() == pytest.approx(expect[r, c])
+
+
+@pytest.mark.parametrize("kind", ["window_coverage", "coverage"])
+def test_coverage_steps_match_brute_force(kind):
+    found = stepped(kind)
+    assert len(found) >= 2, kind
+    for data, e, name in found:
+        x, k = np.atleast_2d(np.asarray(e.x, dtype=float)), np.atleast_2d(np.asarray(e.kernel_used, dtype=float))
+        t, b, l, r_ = e.padding
+        xp = padded(x, t, b, l, r_)
+        expect, taps = brute_correlation(xp, k, e.stride[0], e.dilation[0])
+        counts = np.zeros(xp.shape)
+        for cells in taps:
+            for i, j in cells:
+                counts[i, j] += 1
+        assert np.array_equal(values(grid(data, "coverage")), counts), f"{name}: windows covering each cell"
+        marks = np.array(grid(data, "input")["marks"])
+        is_pad = np.ones(xp.shape, dtype=bool)
+        is_pad[t : t + x.shape[0], l : l + x.shape[1]] = False
+        assert ((marks == "unread") == ((counts == 0) & ~is_pad)).all(), f"{name}: the unread input cells are marked"
+        never = int(((counts == 0) & ~is_pad).sum())
+        assert (f"{never} input cell" in data["title"]) if never else ("every input cell read" in data["title"])
+        C = values({"cells": data["matrix"]["cells"]})
+        for n, st in enumerate(data["steps"]):
+            r, c = divmod(n, expect.shape[1])
+            check_sum_step(st, xp, k, taps[n], expect[r, c], f"{name} step {n + 1}")
+            assert st["cells"]["coverage"] == st["cells"]["input"]
+            assert st["line"] == n and C[n] @ x.ravel() == pytest.approx(expect[r, c])
+
+
+@pytest.mark.parametrize("kind", ["channel_kernels", "channel_blocks"])
+def test_channel_steps_match_brute_force(kind):
+    """Per output channel and position: the window on each input channel of its group, every product, the
+    channels' sums and their total by hand; the highlighted row of C, times the flattened input, is the entry."""
+    found = stepped(kind)
+    assert found, kind
+    for data, e, name in found:
+        x, w = np.asarray(e.x, dtype=float), np.asarray(e.k, dtype=float)
+        c_in, c_out, g = x.shape[0], w.shape[0], e.params.groups
+        per_in, per_out = c_in // g, c_out // g
+        s, d = e.stride[0], e.dilation[0]
+        xps = [padded(x[c], *e.padding) for c in range(c_in)]
+        for c in range(c_in):
+            assert np.array_equal(values(grid(data, f"x{c + 1}")), xps[c])
+        C = values({"cells": data["matrix"]["cells"]})
+        n = 0
+        for o in range(c_out):
+            grp = o // per_out
+            partials, taps = [], None
+            for j in range(per_in):
+                assert np.array_equal(values(grid(data, f"w{o + 1}-{j + 1}")), w[o, j])
+                part, taps = brute_correlation(xps[grp * per_in + j], w[o, j], s, d)
+                partials.append(part)
+            total = sum(partials)
+            assert np.allclose(values(grid(data, f"y{o + 1}")), total), f"{name}: output channel {o + 1}"
+            for r in range(total.shape[0]):
+                for c in range(total.shape[1]):
+                    st = data["steps"][n]
+                    where = f"{name} step {n + 1}"
+                    assert st["at"] == [o, r, c] and st["cells"][f"y{o + 1}"] == [[r, c]], where
+                    for j in range(per_in):
+                        ch = grp * per_in + j
+                        assert [tuple(v) for v in st["cells"][f"x{ch + 1}"]] == taps[r * total.shape[1] + c], where
+                    others = [f"x{ch + 1}" for ch in range(c_in) if ch // per_in != grp]
+                    assert not any(k in st["cells"] for k in others), f"{where}: channels of other groups are not lit"
+                    products = [num(a) * num(b) for a, b in st["terms"]]
+                    assert sum(products) == pytest.approx(total[r, c]) and num(st["value"]) == pytest.approx(total[r, c]), where
+                    if per_in > 1:
+                        assert [num(p) for p in st["partials"]] == pytest.approx([p[r, c] for p in partials]), where
+                    assert st["expr"].endswith(f"= {st['value']}") and st["expr"].count("·") == len(st["terms"])
+                    assert st["line"] == n and C[n] @ x.ravel() == pytest.approx(total[r, c]), f"{where}: row {n + 1} of C"
+                    n += 1
+        assert n == len(data["steps"])
+
+
+def test_pooling_averages_are_the_cards_fractions():
+    """The average pool's entries and sums are written as exact fractions (as the card writes them), equal to
+    fractions.Fraction of the brute-force mean; the highlighted row of the average pool's C gives the entry."""
+    import glob
+    from fractions import Fraction
+
+    files = glob.glob(str(DOCS / "cards/*/figures/pooling-*.steps.json"))
+    assert files
+    for f in files:
+        data = json.loads(Path(f).read_text(encoding="utf-8"))
+        x = grid(data, "input")["cells"]
+        xf = np.array([[Fraction(v.replace(MINUS, "-")) for v in row] for row in x], dtype=object)
+        C = [[Fraction(v.replace(MINUS, "-")) for v in row] for row in data["matrix"]["cells"]]
+        avg = grid(data, "average")["cells"]
+        seen_fraction = False
+        for n, st in enumerate(data["steps"]):
+            window = [xf[i][j] for i, j in st["cells"]["input"]]
+            mean = Fraction(0)
+            for v in window:
+                mean += v
+            mean /= len(window)
+            want = str(mean).replace("-", MINUS)
+            r, c = st["at"]
+            assert st["value"][0] == want and avg[r][c] == want, f"{f} step {n + 1}: {st['value'][0]} is not {want}"
+            assert f"/ {len(window)} = {want};" in st["expr"], st["expr"]
+            assert sum((a * b for a, b in zip(C[st["line"]], xf.ravel(), strict=True)), Fraction(0)) == mean
+            seen_fraction |= "/" in want
+        assert seen_fraction, "the deck's pooling example has a mean that is not whole: the test can tell"
+        assert data["values"] == ["average", "max"]

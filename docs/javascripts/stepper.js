@@ -36,7 +36,9 @@
   }
 
   function buildGrid(g) {
-    var table = el("table", "cc-stepper-grid cc-stepper-" + g.id);
+    // coloured by its kind (input, kernel, output, ...; the id when it has none), found by its id
+    var table = el("table", "cc-stepper-grid cc-stepper-" + (g.kind || g.id));
+    table.setAttribute("data-grid", g.id);
     table.appendChild(el("caption", "", g.label));
     var body = el("tbody");
     var cells = [];
@@ -79,6 +81,18 @@
     table.appendChild(body);
     wrap.appendChild(table);
     return { wrap: wrap, rows: rows, line: m.line, name: m.name };
+  }
+
+  var uid = 0;
+
+  function valueText(d, s) {
+    // two outputs (correlation and convolution; average and max): each named
+    if (!Array.isArray(s.value)) return s.value;
+    return s.value
+      .map(function (v, k) {
+        return d.values && d.values[k] ? d.values[k] + " " + v : v;
+      })
+      .join(", ");
   }
 
   function Stepper(img, data) {
@@ -163,12 +177,28 @@
       self.show(to, true);
     });
     this.root = root;
-    // after the figure; on the gallery, before the reveal that holds the strip of every frame
+    // on the gallery, before the reveal that holds the strip of every frame; on a card, in the
+    // figure's place: the static figure (every position at once) is hidden on screen behind a
+    // button, and stays what prints (stepper.css)
     var strip = this.img.closest("details.cc-strip");
     if (strip) strip.parentNode.insertBefore(root, strip);
     else {
-      var anchor = this.img.closest("p") || this.img;
-      anchor.parentNode.insertBefore(root, anchor.nextSibling);
+      var p = this.img.closest("p");
+      var anchor = p && p.textContent.trim() === "" && p.querySelectorAll("img").length === 1 ? p : this.img;
+      anchor.parentNode.insertBefore(root, anchor);
+      this.static = anchor;
+      anchor.classList.add("cc-stepped-static", "cc-static-hidden");
+      if (!anchor.id) anchor.id = "cc-static-" + (++uid);
+      this.toggle = el("button", "md-button cc-stepper-static", "Show the whole figure");
+      this.toggle.type = "button";
+      this.toggle.setAttribute("aria-expanded", "false");
+      this.toggle.setAttribute("aria-controls", anchor.id);
+      controls.appendChild(this.toggle);
+      this.toggle.addEventListener("click", function () {
+        var shown = anchor.classList.toggle("cc-static-hidden") === false;
+        self.toggle.setAttribute("aria-expanded", shown ? "true" : "false");
+        self.toggle.textContent = shown ? "Hide the whole figure" : "Show the whole figure";
+      });
     }
   };
 
@@ -183,11 +213,15 @@
       (s.cells[g.id] || []).forEach(function (rc) {
         on[rc[0] + "," + rc[1]] = true;
       });
+      var any = false;
       g.cells.forEach(function (row, r) {
         row.forEach(function (td, c) {
-          td.classList.toggle("is-on", !!on[r + "," + c]);
+          var lit = !!on[r + "," + c];
+          td.classList.toggle("is-on", lit);
+          any = any || lit;
         });
       });
+      g.table.classList.toggle("is-active", any);
     });
     this.expr.textContent = s.expr;
     var line = "";
@@ -205,7 +239,7 @@
     this.root.setAttribute("data-step", String(k));
     // announced when the learner moves; silent while playing and on the first paint
     this.status.setAttribute("aria-live", announce ? "polite" : "off");
-    this.status.textContent = d.unit.charAt(0).toUpperCase() + d.unit.slice(1) + " " + (k + 1) + " of " + n + ": " + s.name + " = " + (Array.isArray(s.value) ? s.value.join(" and ") : s.value) + "." + line;
+    this.status.textContent = d.unit.charAt(0).toUpperCase() + d.unit.slice(1) + " " + (k + 1) + " of " + n + ": " + s.name + " = " + valueText(d, s) + "." + line;
   };
 
   Stepper.prototype.scrollMatrix = function (line) {
