@@ -92,7 +92,7 @@ def shape(a: np.ndarray) -> str:
 
 
 def _sum_expr(kernel: list[Any], patch: list[Any], value: Any) -> str:
-    """Input times kernel, entry by entry, added: written as the cards write it (``x·k + …``)."""
+    """Input times kernel, entry by entry, added: written as the cards write it (``x·w + …``)."""
     return " + ".join(f"{factor(x)}·{factor(k)}" for k, x in zip(kernel, patch, strict=True)) + f" = {text(value)}"
 
 
@@ -253,7 +253,7 @@ def scatter_steps(e: Example, grad: int = 0) -> dict[str, Any]:
                     "op": "stamp",
                     "terms": [[text(v), text(kd[a, b])] for a, b in kcells],
                     "value": text(v),
-                    "expr": f"{name} = {text(v)} stamps {text(v)}·k on the output: "
+                    "expr": f"{name} = {text(v)} stamps {text(v)}·w on the output: "
                     + ", ".join(f"{factor(v)}·{factor(kd[a, b])}" for a, b in kcells)
                     + " (the highlighted output cells each receive one of them)",
                     "line": r * y.shape[1] + c,
@@ -303,8 +303,8 @@ def pooling_steps(pair: tuple[Example, Example]) -> dict[str, Any]:
 
 
 def corr_conv_steps(e: Example) -> dict[str, Any]:
-    """One input, two kernels: ``k`` (cross-correlation ⋆) and ``rot180(k)`` (true convolution *), one step per
-    output position with both sums; the row of ``C`` is the convolution's (the correlation's C holds k in its place)."""
+    """One input, two kernels: ``w`` (cross-correlation ⋆) and ``rot180(w)`` (true convolution *), one step per
+    output position with both sums; the row of ``C`` is the convolution's (the correlation's C holds w in its place)."""
     x, k = core.as_2d(e.x), core.as_2d(e.k)
     rot = core.flip(k)
     xp = core.pad(x, e.padding)
@@ -314,15 +314,15 @@ def corr_conv_steps(e: Example) -> dict[str, Any]:
     pad = _pad_marks(e)
     grids = [
         grid("input", f"input x ({shape(x)})" + (", padded" if pad.any() else ""), xp, np.where(pad, "pad", "")),
-        grid("kernel", f"kernel k ({kh}×{kw}), for x ⋆ k", k),
-        dict(grid("rot", f"rot180(k) ({kh}×{kw}), for x * k", rot), kind="kernel"),
-        dict(grid("corr", f"x ⋆ k ({shape(corr)})", corr), kind="output"),
-        dict(grid("conv", f"x * k ({shape(conv)})", conv), kind="output"),
+        grid("kernel", f"kernel w ({kh}×{kw}), for x ⋆ w", k),
+        dict(grid("rot", f"rot180(w) ({kh}×{kw}), for x * w", rot), kind="kernel"),
+        dict(grid("corr", f"x ⋆ w ({shape(corr)})", corr), kind="output"),
+        dict(grid("conv", f"x * w ({shape(conv)})", conv), kind="output"),
     ]
     C = core.unrolled_matrix(x.shape, rot, e.params)
     matrix = {
         "name": "C",
-        "label": f"C of x * k ({C.shape[0]}×{C.shape[1]}), one row per output entry (the C of x ⋆ k holds k where this holds rot180(k))",
+        "label": f"C of x * w ({C.shape[0]}×{C.shape[1]}), one row per output entry (the C of x ⋆ w holds w where this holds rot180(w))",
         "cells": cells(C),
         "line": "row",
     }
@@ -342,8 +342,8 @@ def corr_conv_steps(e: Example) -> dict[str, Any]:
                     "terms": [[text(xv), text(kv)] for kv, xv in zip(k.ravel(), patch, strict=True)],
                     "terms_conv": [[text(xv), text(kv)] for kv, xv in zip(rot.ravel(), patch, strict=True)],
                     "value": [text(corr[r, c]), text(conv[r, c])],
-                    "expr": f"x ⋆ k: {name} = {_sum_expr(list(k.ravel()), patch, corr[r, c])}; "
-                    f"x * k: {name} = {_sum_expr(list(rot.ravel()), patch, conv[r, c])}",
+                    "expr": f"x ⋆ w: {name} = {_sum_expr(list(k.ravel()), patch, corr[r, c])}; "
+                    f"x * w: {name} = {_sum_expr(list(rot.ravel()), patch, conv[r, c])}",
                     "line": r * corr.shape[1] + c,
                 }
             )
@@ -356,7 +356,7 @@ def corr_conv_steps(e: Example) -> dict[str, Any]:
         "grids": grids,
         "matrix": matrix,
         "steps": steps,
-        "values": ["x ⋆ k", "x * k"],
+        "values": ["x ⋆ w", "x * w"],
     }
 
 
