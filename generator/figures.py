@@ -629,7 +629,8 @@ class SvgFigure:
                     else:
                         lines.append([item])
                 texts = "".join(line(li) for li in lines)
-                body.append(f'<g class="{cls(run_key)}">{texts}</g>' if len(lines) > 1 else texts.replace("<text ", f'<text class="{cls(run_key)}" ', 1))
+                one = texts.replace("<text ", f'<text class="{cls(run_key)}" ', 1)
+                body.append(f'<g class="{cls(run_key)}">{texts}</g>' if len(lines) > 1 else one)
                 run = []
             run_key = key
             if s:

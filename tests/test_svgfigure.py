@@ -246,7 +246,8 @@ def _raster(page, svg: bytes) -> np.ndarray:
 
     svg = _unhatched(svg)
 
-    page.set_content('<html><body style="margin:0;background:#fff"><div style="display:inline-block;line-height:0">' + svg.decode() + "</div></body></html>")
+    box = '<div style="display:inline-block;line-height:0">'
+    page.set_content('<html><body style="margin:0;background:#fff">' + box + svg.decode() + "</div></body></html>")
     return np.asarray(Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")).astype(int)
 
 
