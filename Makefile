@@ -79,7 +79,7 @@ endif
 
 ADDR ?= 127.0.0.1:8000
 serve: generate $(KATEX)/.stamp $(FSRS)/.stamp
-	$(PY) -m generator.serve --dev-addr $(ADDR)
+	$(PY) -m generator.serve --dev-addr $(ADDR) $(SERVE_FLAGS)
 
 # --- tests ----------------------------------------------------------------------------------
 # Browser tests need Debian's chromium; as root it is installed when missing.

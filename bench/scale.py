@@ -110,11 +110,19 @@ def _get(url: str) -> bytes | None:
         return None
 
 
-def serve_edit(proj: Path, cache: Path, timeout: float = 300.0) -> dict[str, Any]:
+_LIVERELOAD = re.compile(rb"livereload\(\d+, \d+\);")  # mkdocs serve's script: its request id differs on every request
+
+
+def _page(url: str) -> bytes | None:
+    got = _get(url)
+    return None if got is None else _LIVERELOAD.sub(b"", got)
+
+
+def serve_edit(proj: Path, cache: Path, timeout: float = 300.0, dirty: bool = False) -> dict[str, Any]:
     """``python -m generator.serve`` on the project; the first card edited; seconds until the served page changes."""
     port = _free_port()
     cmd = [PY, "-m", "generator.serve", "--decks", str(proj / "decks"), "--docs", str(proj / "docs"),
-           "--config", str(proj / "mkdocs.yml"), "--dev-addr", f"127.0.0.1:{port}"]
+           "--config", str(proj / "mkdocs.yml"), "--dev-addr", f"127.0.0.1:{port}"] + (["--dirty"] if dirty else [])
     log = open(proj / ".serve-log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "CONVCARDS_CACHE": str(cache)}, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -123,16 +131,16 @@ def serve_edit(proj: Path, cache: Path, timeout: float = 300.0) -> dict[str, Any
         t0 = time.perf_counter()
         before = None
         while before is None and time.perf_counter() - t0 < timeout:
-            before = _get(url)
+            before = _page(url)
             time.sleep(0.2)
         if before is None:
             return {"error": "the preview did not serve the card"}
         time.sleep(2.0)  # settled: the first build's reload done
-        before = _get(url)
-        synth.edit_first_card(proj / "decks", 7)
+        before = _page(url)
+        synth.edit_first_card(proj / "decks", 7 + int(dirty))
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < timeout:
-            now = _get(url)
+            now = _page(url)
             if now is not None and now != before:
                 return {"serve_edit_s": time.perf_counter() - t0}
             time.sleep(0.05)
@@ -165,6 +173,7 @@ def bench_scale(tmp: Path, n: int, serve: bool = False) -> dict[str, Any]:
     out["weight"] = weigh(proj / "site")
     if serve:
         out["serve"] = serve_edit(proj, cache)
+        out["serve_dirty"] = serve_edit(proj, cache, dirty=True)
     shutil.rmtree(proj / "site", ignore_errors=True)
     return out
 
@@ -234,6 +243,7 @@ def table(res: dict[str, Any]) -> str:
 
     if any("serve" in s for s in sc.values()):
         row("make serve: one card edited to the page changed", served)
+        row("... with --dirty (make serve SERVE_FLAGS=--dirty)", lambda s: served({"serve": s.get("serve_dirty", {})}))
     lines += ["", "| scale budget | value | budget | verdict |", "|---|---:|---:|---|"]
     for k, (v, verdict) in verdicts(res).items():
         limit, unit, what = BUDGETS[k]

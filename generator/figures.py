@@ -316,12 +316,44 @@ def legend_items(ax: Any, items: list[tuple[str, str, bool]], ncol: int = 3) -> 
     )
 
 
+class _MplCanvas:
+    """:class:`SvgFigure`'s drawing calls made with matplotlib (the reference drawing the tests compare with)."""
+
+    def __init__(self, width: float, height: float):
+        self.fig, self.ax = _new(width, height)
+        self.legend_keys: list[str] = []
+
+    def grid(self, values: np.ndarray, x0: float, y0: float, fills: np.ndarray, title: str = "", bold=None, hatch=None, fmt=num) -> None:
+        draw_grid(self.ax, values, x0, y0, fills, title, bold=bold, hatch=hatch, fmt=fmt)
+
+    def outline(self, x0: float, y0: float, h: float, w: float) -> None:
+        outline(self.ax, x0, y0, h, w)
+
+    def symbol(self, x: float, y: float, s: str, size: int) -> None:
+        self.ax.text(x, y, s, ha="center", va="center", fontsize=size, color=COLORS["text"])
+
+    def svg(self, title: str = "") -> bytes:
+        if self.legend_keys:
+            legend(self.ax, self.legend_keys, 0, 0)
+        return to_svg(self.fig)
+
+
 def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
     """One row per output position: padded input with the window, the kernel, the output.
 
-    Returns the SVG and its alt text. At most ``max_positions`` positions are drawn
-    (spread evenly over the output) so large examples stay readable.
+    Returns the SVG (written directly, :class:`SvgFigure`) and its alt text. At most
+    ``max_positions`` positions are drawn (spread evenly over the output) so large examples
+    stay readable.
     """
+    return _sliding_window(ex, max_positions, SvgFigure)
+
+
+def _sliding_window_matplotlib(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
+    """:func:`sliding_window` drawn by matplotlib: the reference its SVG writer is tested against."""
+    return _sliding_window(ex, max_positions, _MplCanvas)
+
+
+def _sliding_window(ex: Example, max_positions: int, canvas: Any) -> tuple[bytes, str]:
     xp = ex.padded_input
     k = np.atleast_2d(ex.kernel_used)  # 1-D kernels are one row
     out = np.atleast_2d(ex.output)
@@ -336,7 +368,7 @@ def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
     gap = 1.6
     width = w + gap + kw + gap + out.shape[1]
     row_h = max(h, kh, out.shape[0]) + 1.9
-    fig, ax = _new(width, row_h * len(positions))
+    fig = canvas(width, row_h * len(positions))
     pad_mask = np.ones(core_shape, dtype=bool)
     pad_mask[t : t + ex.in_hw[0], l : l + ex.in_hw[1]] = False
     for n, (r, c) in enumerate(positions):
@@ -345,23 +377,23 @@ def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
         taps = np.zeros(core_shape, dtype=bool)
         taps[r * sh : r * sh + dh * (kh - 1) + 1 : dh, c * sw : c * sw + dw * (kw - 1) + 1 : dw] = True
         fills[taps] = COLORS["window"]
-        draw_grid(
-            ax, xp, 0, y0, fills, f"input ({ex.in_hw[0]}×{ex.in_hw[1]})" + (", padded" if pad_mask.any() else ""), bold=taps, hatch=pad_mask
+        fig.grid(
+            xp, 0, y0, fills, f"input ({ex.in_hw[0]}×{ex.in_hw[1]})" + (", padded" if pad_mask.any() else ""), bold=taps, hatch=pad_mask
         )
-        outline(ax, c * sw, y0 + r * sh, dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+        fig.outline(c * sw, y0 + r * sh, dh * (kh - 1) + 1, dw * (kw - 1) + 1)
         kx = w + gap
-        ax.text(kx - gap / 2, y0 + kh / 2, "⋆", ha="center", va="center", fontsize=20, color=COLORS["text"])
-        draw_grid(ax, k, kx, y0, np.full(k.shape, COLORS["kernel"], dtype=object), f"kernel ({kh}×{kw})")
+        fig.symbol(kx - gap / 2, y0 + kh / 2, "⋆", 20)
+        fig.grid(k, kx, y0, np.full(k.shape, COLORS["kernel"], dtype=object), f"kernel ({kh}×{kw})")
         ox = kx + kw + gap
-        ax.text(ox - gap / 2, y0 + kh / 2, "=", ha="center", va="center", fontsize=14, color=COLORS["text"])
+        fig.symbol(ox - gap / 2, y0 + kh / 2, "=", 14)
         ofill = np.full(out.shape, COLORS["output"], dtype=object)
         ofill[r, c] = COLORS["current"]
         bold = np.zeros(out.shape, dtype=bool)
         bold[r, c] = True
-        draw_grid(ax, out, ox, y0, ofill, f"output ({out.shape[0]}×{out.shape[1]})", bold=bold)
-        outline(ax, ox + c, y0 + r, 1, 1)
+        fig.grid(out, ox, y0, ofill, f"output ({out.shape[0]}×{out.shape[1]})", bold=bold)
+        fig.outline(ox + c, y0 + r, 1, 1)
     keys = ["input", "window", "kernel", "output", "current"] + (["padding"] if pad_mask.any() else [])
-    legend(ax, keys, 0, 0)
+    fig.legend_keys = keys
     shown = "every" if len(positions) == out.size else f"{len(positions)} of the {out.size}"
     alt = (
         f"The {ex.in_hw[0]}×{ex.in_hw[1]} input"
@@ -370,4 +402,265 @@ def sliding_window(ex: Example, max_positions: int = 9) -> tuple[bytes, str]:
         + (f"{shown} output position" if len(positions) == 1 else f"{shown} output position" + ("" if shown == "every" else "s"))
         + ": the input cells under the kernel are orange and the output entry they produce is outlined."
     )
-    return to_svg(fig), alt
+    return fig.svg(alt), alt
+
+
+# ----------------------------------------------------------------------------- direct SVG
+# The grid figures written as SVG text from the numbers, without matplotlib: the same page
+# geometry as a matplotlib figure made by _new() and saved by to_svg() (cells of CELL inches
+# at 72 points an inch, the axes shrunk to equal aspect and centred, the drawing cropped to
+# the axes and the legend plus 0.05 in), the same colours, fonts, hatching and paint order.
+# tests/test_svgfigure.py checks every number against the arrays and the painting against
+# the matplotlib drawing (_sliding_window_matplotlib), rasterised by Chromium.
+
+PAD_PT = 3.6  # the 0.05 in around the drawing (to_svg's padded tight box)
+# DejaVu Sans, in units of the font size: its typographic ascender and descender (OS/2 table),
+# the line box matplotlib (3.11) lays every one-line text out with unless a glyph reaches
+# beyond it, which none of TEXT_CHARS does (tests check the baselines against matplotlib).
+ASCENT, DESCENT = 1556 / 2048, 492 / 2048
+TEXT_CHARS = frozenset("0123456789-.,()×⋆= abcdefghijklmnopqrstuvwxyz")
+# Widths (points at 8 px, as matplotlib measures them: tests check them against it) of the legend's labels.
+LEGEND_WIDTH = {
+    "input": 20.5775,
+    "zero padding": 52.18125,
+    "input under the kernel": 89.3975,
+    "kernel": 24.63375,
+    "output": 26.38625,
+    "output being computed": 94.21625,
+}
+_LEGEND_FONT = 8.0
+_HATCH_LINES = "".join(f"M{a - 36} {a + 36} {a + 36} {a - 36}" for a in range(0, 73, 4))
+
+
+def _f(v: float) -> str:
+    """A coordinate in tenths of a point, shortest form ("-0" is "0")."""
+    s = f"{round(v, 1):.1f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+class SvgFigure:
+    """A figure of ``width`` by ``height`` cells (data units, y down), written as SVG text.
+
+    Cells, outlines, texts and a legend are collected, then :meth:`svg` lays them out the
+    way matplotlib would have and writes them: rectangles first, texts over them, legend last.
+    """
+
+    def __init__(self, width: float, height: float):
+        self.width, self.height = width, height
+        fig_w = max(width * CELL, 2.0) * 72
+        fig_h = max(height * CELL, 1.0) * 72
+        dx, dy = width + 0.4, height + 0.4
+        self.s = s = min(fig_w / dx, fig_h / dy)  # points per cell
+        self.ax = ((fig_w - s * dx) / 2, (fig_h - s * dy) / 2, s * dx, s * dy)  # x, y, w, h of the axes box
+        self.rects: list[tuple[str, str]] = []  # (style key, path data), in paint order
+        self.texts: list[tuple[str, float, float, str]] = []  # (style key, x, y baseline, text)
+        self.legend_keys: list[str] = []
+        self._labels: dict[tuple, list[str]] = {}
+
+    @staticmethod
+    def _check(s: str) -> None:
+        if not TEXT_CHARS.issuperset(s):  # another glyph may be taller than the line box assumed here
+            raise ValueError(f"a text the SVG writer cannot lay out: {s!r}")
+
+    def _text(self, key: str, x: float, y: float, s: str) -> None:
+        self._check(s)
+        self.texts.append((key, x, y, s))
+
+    def X(self, x: float) -> float:
+        return self.ax[0] + (x + 0.2) * self.s
+
+    def Y(self, y: float) -> float:
+        return self.ax[1] + (y + 0.2) * self.s
+
+    def grid(self, values: np.ndarray, x0: float, y0: float, fills: np.ndarray, title: str = "",
+             bold: np.ndarray | None = None, hatch: np.ndarray | None = None, fmt=num) -> None:
+        """``values`` as numbered cells, top-left corner at ``(x0, y0)``, as :func:`draw_grid` draws them."""
+        values = np.atleast_2d(values)
+        h, w = values.shape
+        key = (values.dtype.str, values.shape, values.tobytes(), fmt)
+        labels = self._labels.get(key)
+        if labels is None:  # the input, kernel and output are drawn once per position: their labels made once
+            labels = self._labels[key] = [str(fmt(v)) for v in values.ravel().tolist()]
+            for label in labels:
+                self._check(label)
+        xs = [self.X(x0 + c) for c in range(w + 1)]
+        ys = [self.Y(y0 + r) for r in range(h + 1)]
+        cx = [self.X(x0 + c + 0.5) for c in range(w)]
+        base = [self.Y(y0 + r + 0.5) + 9 * (ASCENT - DESCENT) / 2 for r in range(h)]
+        for r in range(h):
+            for c in range(w):
+                hatched = hatch is not None and hatch[r, c]
+                self.rects.append((("h" if hatched else "f") + str(fills[r, c]), (xs[c], ys[r], xs[c + 1], ys[r + 1])))
+                label = labels[r * w + c]
+                if label:
+                    self.texts.append(("b" if bold is not None and bold[r, c] else "n", cx[c], base[r], label))
+        if title:
+            self._text("n", self.X(x0 + w / 2), self.Y(y0 - 0.12) - 9 * DESCENT, title)
+
+    def outline(self, x0: float, y0: float, h: float, w: float) -> None:
+        self.rects.append(("o", (self.X(x0), self.Y(y0), self.X(x0 + w), self.Y(y0 + h))))
+
+    def symbol(self, x: float, y: float, s: str, size: int) -> None:
+        """A centred one-line text of ``size`` px (the ⋆ and = between the grids)."""
+        self._text(str(size), self.X(x), self.Y(y) + size * (ASCENT - DESCENT) / 2, s)
+
+    def _legend_layout(self) -> tuple[list[tuple[float, float, str, str, bool]], tuple[float, float, float, float]]:
+        """Legend items (x of the handle, baseline, colour, label, hatched) and the legend's box,
+        as matplotlib's legend below the axes: 3 columns filled top to bottom."""
+        keys = self.legend_keys
+        fs = _LEGEND_FONT
+        ncol = min(3, len(keys))
+        nrows, extra = divmod(len(keys), ncol)
+        sizes = [nrows + 1] * extra + [nrows] * (ncol - extra)
+        text_h = fs * (ASCENT + DESCENT)
+        left, top = self.ax[0] + 0.5 * fs + 0.4 * fs, self.ax[1] + self.ax[3] + 0.5 * fs + 0.4 * fs
+        items, x, i = [], left, 0
+        for size in sizes:
+            col = keys[i : i + size]
+            i += size
+            for row, key in enumerate(col):
+                base = top + row * (text_h + 0.5 * fs) + fs * ASCENT
+                items.append((x, base, COLORS[key], LEGEND_LABELS[key], key == "padding"))
+            x += 2.0 * fs + 0.8 * fs + max(LEGEND_WIDTH[LEGEND_LABELS[k]] for k in col) + 2.0 * fs
+        width = x - 2.0 * fs - left + 0.8 * fs
+        height = max(sizes) * text_h + (max(sizes) - 1) * 0.5 * fs + 0.8 * fs
+        return items, (left - 0.4 * fs, top - 0.4 * fs, width, height)
+
+    def svg(self, title: str = "") -> bytes:
+        items, lbox = self._legend_layout() if self.legend_keys else ([], None)
+        ax_x, ax_y, ax_w, ax_h = self.ax
+        x0, y0, x1, y1 = ax_x, ax_y, ax_x + ax_w, ax_y + ax_h
+        if lbox:
+            x0, y0 = min(x0, lbox[0]), min(y0, lbox[1])
+            x1, y1 = max(x1, lbox[0] + lbox[2]), max(y1, lbox[1] + lbox[3])
+        ox, oy = x0 - PAD_PT, y0 - PAD_PT
+        W, H = x1 - x0 + 2 * PAD_PT, y1 - y0 + 2 * PAD_PT
+
+        classes: dict[str, str] = {}
+        patterns: dict[str, str] = {}
+        rules: list[str] = []
+        edge = COLORS["edge"]
+
+        def cls(key: str) -> str:
+            if key in classes:
+                return classes[key]
+            name = classes[key] = f"s{len(classes)}"
+            if key[0] in "fh":
+                face = key[1:]
+                if key[0] == "h":
+                    pid = patterns.setdefault(face, f"h{len(patterns)}")
+                    face = f"url(#{pid})"
+                rules.append(f".{name}{{fill:{face};stroke:{edge};stroke-width:.6}}")
+            elif key == "o":
+                rules.append(f".{name}{{fill:none;stroke:#e65100;stroke-width:2.2}}")
+            elif key in ("n", "b"):
+                rules.append(f".{name}{{font-size:9px;fill:{COLORS['text']}" + (";font-weight:700}" if key == "b" else "}"))
+            elif key == "l":
+                rules.append(f".{name}{{font-size:8px;text-anchor:start}}")
+            elif key.startswith("lh"):
+                rules.append(f".{name}{{fill:{key[2:]};stroke:{edge}}}")
+            else:
+                rules.append(f".{name}{{font-size:{key}px;fill:{COLORS['text']}}}")
+            return name
+
+        body: list[str] = [f'<path d="M0 0H{_f(W)}V{_f(H)}H0Z" fill="#fff"/>']
+
+        def t(v: float) -> int:  # a coordinate of the cropped drawing in whole tenths
+            return round(v * 10)
+
+        def box(r: tuple[float, float, float, float]) -> str:
+            a, b, c, d = (_f(r[0] - ox), _f(r[1] - oy), _f(r[2] - ox), _f(r[3] - oy))
+            return f"M{a} {b}H{c}V{d}H{a}Z"
+
+        def boxes(rs: list[tuple[float, float, float, float]]) -> str:
+            """Rectangles as one path: a rectangle that starts on the row of the one before
+            moves there relatively (after Z the pen is back at the previous rectangle's corner)."""
+            out, prev = [], None
+            for r in rs:
+                x0, y0, x1, y1 = (t(r[0] - ox), t(r[1] - oy), t(r[2] - ox), t(r[3] - oy))
+                if prev is not None and y0 == prev[1]:
+                    move = f"m{_f((x0 - prev[0]) / 10)} 0"
+                else:
+                    move = f"M{_f(x0 / 10)} {_f(y0 / 10)}"
+                out.append(f"{move}H{_f(x1 / 10)}V{_f(y1 / 10)}H{_f(x0 / 10)}Z")
+                prev = (x0, y0)
+            return "".join(out)
+
+        ax_box = (ax_x, ax_y, ax_x + ax_w, ax_y + ax_h)
+        body.append('<g clip-path="url(#c)">')  # cells, outlines and texts are clipped to the axes, as matplotlib's are
+        # rectangles in paint order; consecutive ones of one style share a path; none outside the axes
+        run_key, run = None, []
+        for key, r in self.rects + [("", None)]:
+            if r is not None and (r[2] <= ax_box[0] or r[0] >= ax_box[2] or r[3] <= ax_box[1] or r[1] >= ax_box[3]):
+                continue
+            if key != run_key and run:
+                body.append(f'<path class="{cls(run_key)}" d="{boxes(run)}"/>')
+                run = []
+            run_key = key
+            if r is not None:
+                run.append(r)
+        # texts: consecutive labels of one style on one baseline share a <text>; one-character
+        # labels side by side share an x list (each character its own chunk, centred on its x)
+        body.append('<g font-family="DejaVu Sans" text-anchor="middle">')
+        run_key, run = None, []
+
+        def line(items: list[tuple[float, float, str]]) -> str:
+            segs: list[tuple[list[str], str]] = []
+            for x, _, s in items:
+                if len(s) == 1 and segs and len(segs[-1][1]) == len(segs[-1][0]):
+                    segs[-1][0].append(_f(x - ox))
+                    segs[-1] = (segs[-1][0], segs[-1][1] + _esc(s))
+                else:
+                    segs.append(([_f(x - ox)], _esc(s)))
+            first = segs[0]
+            rest = "".join(f'<tspan x="{" ".join(xs)}">{s}</tspan>' for xs, s in segs[1:])
+            return f'<text x="{" ".join(first[0])}" y="{_f(items[0][1] - oy)}">{first[1]}{rest}</text>'
+
+        for key, x, y, s in self.texts + [("", 0.0, 0.0, "")]:
+            if key != run_key and run:
+                lines: list[list[tuple[float, float, str]]] = []
+                for item in run:
+                    if lines and " " not in item[2] and " " not in lines[-1][-1][2] and t(item[1] - oy) == t(lines[-1][-1][1] - oy):
+                        lines[-1].append(item)
+                    else:
+                        lines.append([item])
+                texts = "".join(line(li) for li in lines)
+                one = texts.replace("<text ", f'<text class="{cls(run_key)}" ', 1)
+                body.append(f'<g class="{cls(run_key)}">{texts}</g>' if len(lines) > 1 else one)
+                run = []
+            run_key = key
+            if s:
+                run.append((x, y, s))
+        body.append("</g></g>")
+        if items:
+            body.append('<g font-family="DejaVu Sans">')
+            for x, base, color, label, hatched in items:
+                if hatched:
+                    pid = patterns.setdefault(color, f"h{len(patterns)}")
+                    fill = f"url(#{pid})"
+                else:
+                    fill = color
+                body.append(f'<path class="{cls("lh" + fill)}" d="{box((x, base - 0.7 * _LEGEND_FONT, x + 2.0 * _LEGEND_FONT, base))}"/>')
+                body.append(f'<text class="{cls("l")}" x="{_f(x + 2.8 * _LEGEND_FONT - ox)}" y="{_f(base - oy)}">{_esc(label)}</text>')
+            body.append("</g>")
+        defs = [f'<clipPath id="c"><rect x="{_f(ax_x - ox)}" y="{_f(ax_y - oy)}" width="{_f(ax_w)}" height="{_f(ax_h)}"/></clipPath>']
+        for face, pid in patterns.items():
+            defs.append(
+                f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="72" height="72">'
+                f'<rect width="73" height="73" fill="{face}"/>'
+                f'<path d="{_HATCH_LINES}" fill="none" stroke="{edge}"/></pattern>'
+            )
+        head = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(W)}pt" height="{_f(H)}pt" viewBox="0 0 {_f(W)} {_f(H)}">'
+            + (f"<title>{_esc(title)}</title>" if title else "")
+            + "<defs><style>*{stroke-linejoin:miter;stroke-linecap:butt}"
+            + "".join(rules)
+            + "</style>"
+            + "".join(defs)
+            + "</defs>"
+        )
+        return ("\n".join([head, *body, "</svg>"]) + "\n").encode("utf-8")

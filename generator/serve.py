@@ -42,6 +42,12 @@ def parser() -> argparse.ArgumentParser:
         "--config", "-f", type=Path, default=ROOT / "mkdocs.yml", metavar="FILE", help="the mkdocs.yml to serve (default: ours)"
     )
     ap.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)")
+    ap.add_argument(
+        "--dirty",
+        action="store_true",
+        help="mkdocs serve --dirty: rebuild only the pages whose files changed (faster on a large course; other pages keep "
+        "their old navigation and links until the next full build)",
+    )
     ap.add_argument("--interval", type=float, default=0.5, metavar="SECONDS", help="how often to look for changes (default: 0.5)")
     return ap
 
@@ -134,6 +140,8 @@ def regenerate(gen_args: list[str]) -> str:
 
 def start_mkdocs(args: argparse.Namespace) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(preview_config(args.config)), "--dev-addr", args.dev_addr]
+    if args.dirty:
+        cmd.append("--dirty")
     env = mkdocs_env()
     return subprocess.Popen(cmd, cwd=args.config.resolve().parent, env=env)
 

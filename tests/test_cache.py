@@ -303,10 +303,11 @@ def test_minify_rectangles_keep_their_corners():
 
 
 # Real figures, drawn without the minifier: cells, hatching, bold and negative labels, window
-# outlines, mathtext, a legend (padding-conventions); thin-edged blocks and merged outlines
+# outlines, mathtext, a legend (padding-conventions, as matplotlib draws it: the reference of
+# tests/test_svgfigure.py, the site's own is written without matplotlib); thin-edged blocks and merged outlines
 # (multi-channel-matrix); dashed lines, which are never merged (output-size).
 REAL_FIGURES = [
-    ("padding-conventions", "tf_same", "sliding_window", {"max_positions": 3}),
+    ("padding-conventions", "tf_same", "_sliding_window_matplotlib", {"max_positions": 3}),
     ("multi-channel-matrix", "two_by_two", "channel_blocks", {}),
     ("output-size", "wide", "window_coverage", {}),
 ]
@@ -383,7 +384,7 @@ def test_only_paths_that_paint_the_same_are_merged(real_figures):
 
 
 def test_the_painting_check_sees_a_reordered_or_dropped_cell(real_figures):
-    raw = real_figures["padding-conventions-tf_same-sliding_window"]
+    raw = real_figures["padding-conventions-tf_same-_sliding_window_matplotlib"]
     small = svgmin.minify(raw).decode()
     d = next(d for _, d in _path_elements(small.encode()) if len(svgpaint.subpaths(d)) >= 3)
     parts = [f"M{pts[0][0]:.1f} {pts[0][1]:.1f}" + "".join(f"L{x:.1f} {y:.1f}" for x, y in pts[1:]) + ("Z" if closed else "")
