@@ -101,6 +101,15 @@ MATH_PROBLEMS = r"""() => {
 
 IMAGE_PROBLEMS = r"""async () => {
   const problems = [];
+  // an image collapsed behind its disclosure button (the stepper's "Show the whole figure") is
+  // opened the way a reader opens it, then checked like every other image
+  for (const b of document.querySelectorAll('button[aria-controls][aria-expanded="false"]')) {
+    const t = document.getElementById(b.getAttribute('aria-controls'));
+    if (t && t.querySelector('img') && b.checkVisibility()) {
+      b.click();
+      if (b.getAttribute('aria-expanded') !== 'true' || !t.checkVisibility()) problems.push(`${b.textContent.trim()}: did not show #${t.id}`);
+    }
+  }
   const imgs = [...document.querySelectorAll('img')];
   for (const img of imgs) {
     img.scrollIntoView({block: 'center'});
@@ -154,7 +163,13 @@ REVEAL_STATE = """d => {
   return {
     open: d.open,
     // a <noscript> note is for readers without JavaScript: never shown here, by design
+    // a part collapsed behind its own visible disclosure button (aria-controls, aria-expanded=false:
+    // the stepper's "Show the whole figure") is reachable, by design: it counts as shown when that button shows
     shown: [...d.children].filter(c => c !== s && c.tagName !== 'NOSCRIPT')
+      .map(c => {
+        const t = c.id && d.querySelector(`[aria-controls="${c.id}"][aria-expanded="false"]`);
+        return t && t.checkVisibility() && t.getBoundingClientRect().height > 0 ? t : c;
+      })
       .map(c => c.checkVisibility({opacityProperty: true, visibilityProperty: true}) && c.getBoundingClientRect().height > 0),
     focusVisible: s.matches(':focus-visible'), outline: cs.outlineStyle, outlineWidth: parseFloat(cs.outlineWidth),
   };
