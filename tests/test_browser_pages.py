@@ -107,7 +107,8 @@ IMAGE_PROBLEMS = r"""async () => {
     const t = document.getElementById(b.getAttribute('aria-controls'));
     if (t && t.querySelector('img') && b.checkVisibility()) {
       b.click();
-      if (b.getAttribute('aria-expanded') !== 'true' || !t.checkVisibility()) problems.push(`${b.textContent.trim()}: did not show #${t.id}`);
+      if (b.getAttribute('aria-expanded') !== 'true' || !t.checkVisibility())
+        problems.push(`${b.textContent.trim()}: did not show #${t.id}`);
     }
   }
   const imgs = [...document.querySelectorAll('img')];
