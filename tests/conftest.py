@@ -8,6 +8,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,6 +152,12 @@ def warm_cache(dest: Path) -> Path:
         pytest.fail(error)
     shutil.copytree(out / "cache", dest)
     return dest
+
+
+def drawn_on_white(svg: str) -> bool:
+    """A figure painted on a white background, as matplotlib writes it (``fill: #ffffff``) or as the
+    SVG writer does (``fill="#fff"``, figures.SvgFigure)."""
+    return re.search(r'fill(="|:\s*)#(fff|ffffff)\b', svg.lower()) is not None
 
 
 def generated_docs() -> Path:

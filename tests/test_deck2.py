@@ -15,7 +15,7 @@ import conftest
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, drawn_on_white
 from scipy import signal
 
 from generator import latex
@@ -97,7 +97,7 @@ def test_card_has_question_answer_figure_practice(card_id):
     for alt, rel in figs:
         assert len(alt) > 60 and ("input" in alt or "matrix" in alt)
         svg = (generated_docs() / "cards/matrix" / rel).read_text(encoding="utf-8")
-        assert "#ffffff" in svg.lower()  # white background
+        assert drawn_on_white(svg)  # white background
     assert practice_count(page) >= 2
     assert "## In PyTorch" in page and "F.conv2d(" in page
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, drawn_on_white
 from scipy import signal
 from test_deck2 import arr, brute_C, figure_refs, generated_docs, json_card, page_text, practice_count, spec_card, spec_example
 
@@ -33,7 +33,7 @@ def test_card_has_question_answer_figure_practice(card_id):
     for alt, rel in figs:
         assert len(alt) > 60 and "kernel" in alt
         svg = (generated_docs() / "cards/correlation" / rel).read_text(encoding="utf-8")
-        assert "#ffffff" in svg.lower()
+        assert drawn_on_white(svg)
     assert practice_count(page) >= 2
     assert "## In PyTorch" in page and "F.conv2d(" in page
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import svgpaint
 import yaml
-from conftest import ROOT, generated_docs
+from conftest import ROOT, drawn_on_white, generated_docs
 from oracles import n_windows
 from scipy import signal
 
@@ -153,7 +153,7 @@ def test_every_card_has_question_answer_figure_practice_links(cid, pages, cards,
     assert figs, "a figure with a real alt text"
     for _alt, rel in figs:
         svg = (docs / "cards/transposed" / rel).read_text(encoding="utf-8")
-        assert 'fill="#ffffff"' in svg or "fill: #ffffff" in svg  # white background
+        assert drawn_on_white(svg)  # white background
         texts = svg_texts(docs / "cards/transposed" / rel)
         assert any(t in ("input", "output") or "input" in t or "output" in t for t in texts), "cells labelled input / output"
     assert len([q for q in cards[cid]["practice"] if q["variant"] == 0]) >= 2

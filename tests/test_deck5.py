@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, drawn_on_white
 from oracles import n_windows
 from scipy import signal
 
@@ -102,7 +102,7 @@ def test_card_page_has_every_part(rendered, cid):
         if not name.endswith(".svg"):
             continue  # a stepped figure's step data (figures/*.steps.json) sits beside it
         text = svg.decode()
-        assert 'fill="#ffffff"' in text or "fill: #ffffff" in text, f"{name}: white background"
+        assert drawn_on_white(text), f"{name}: white background"
         for label in ("input", "kernel", "output"):
             assert label in text, f"{name}: no '{label}' label"
     for alt in re.findall(r"!\[([^\]]*)\]\(figures/", page):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, generated_docs
+from conftest import ROOT, drawn_on_white, generated_docs
 from scipy import signal
 
 from generator import latex
@@ -111,7 +111,7 @@ def test_every_card_has_question_answer_figure_practice_links(cid, pages, cards,
     assert figs, "a figure with a real alt text"
     for _alt, rel in figs:
         svg = (docs / "cards/beyond" / rel).read_text(encoding="utf-8")
-        assert 'fill="#ffffff"' in svg or "fill: #ffffff" in svg
+        assert drawn_on_white(svg)
     assert len([q for q in cards[cid]["practice"] if q["variant"] == 0]) >= 2
     assert "## Practice" in page and "## Builds on" in page and "## In PyTorch" in page
     # builds_on teaches before use: every card it builds on comes earlier in the site's order
@@ -254,7 +254,7 @@ def test_circular_padding_matrices_and_fft(pages, deck):
     lam = np.fft.fft(Cc[:, 0])
     assert np.allclose(np.fft.ifft(lam * np.fft.fft(x)).real, Cc @ x)
     assert np.allclose(Cc, (np.fft.ifft(np.eye(n), axis=0) @ np.diag(lam) @ np.fft.fft(np.eye(n), axis=0)).real)
-    assert f"\\lambda = F c = {latex.bmatrix(np.round(lam.real, 4) + 0.0)}^\\top" in page
+    assert f"\\lambda = F C e_1 = {latex.bmatrix(np.round(lam.real, 4) + 0.0)}^\\top" in page
     if torch is not None:
         xt, kt = torch.tensor(x, dtype=torch.float64)[None, None], torch.tensor(k, dtype=torch.float64)[None, None]
         for m, mode in (("zeros", "constant"), ("reflect", "reflect"), ("replicate", "replicate"), ("circular", "circular")):

@@ -253,7 +253,7 @@ STAGES = {
     "numbers": {"examples", "practice_base", "practice_kinds", "practice", "explore", "snippets"},
     "latex and figures": {"figures", "steps", "gallery", "galleryfig", "content"},
     "pages and downloads": {"study", "anki", "render"},
-    "commands": {"siteconfig", "cli", "serve", "scaffold", "app", "__main__"},
+    "commands": {"siteconfig", "cli", "serve", "preview_hook", "scaffold", "app", "__main__"},
 }
 
 
