@@ -106,9 +106,12 @@ def test_every_kind_of_page_math_reveals_and_requests(zensical_site, zensical_se
                 page.wait_for_function("() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))",
                                        timeout=10_000)
                 check_math(page, "with every answer open")
+                # this page's requests settle before they are judged and before the next page is
+                # opened: one cut short by the next navigation would be blamed on the next page
+                page.wait_for_load_state("networkidle", timeout=15_000)
                 check_requests(page)
             except Exception as e:  # collect every page's problem, then fail once
-                failures.append(f"/{path}: {str(e).splitlines()[0][:300]}")
+                failures.append(f"/{path}: " + " / ".join(str(e).splitlines()[:4])[:600])
     finally:
         context.close()
     assert failures == []
