@@ -442,7 +442,12 @@ def channel_steps(e: Example) -> dict[str, Any]:
         )
         for c in range(c_in)
     ]
-    grids += [dict(grid(f"w{o + 1}-{j + 1}", f"w[{o + 1},{j + 1}]", w[o, j]), kind="kernel") for o in range(c_out) for j in range(per_in)]
+    # w_vu: the kernel from input channel u (of output channel v's group) to output channel v
+    grids += [
+        dict(grid(f"w{o + 1}-{j + 1}", "w" + sub(o, (o // per_out) * per_in + j), w[o, j]), kind="kernel")
+        for o in range(c_out)
+        for j in range(per_in)
+    ]
     grids += [dict(grid(f"y{o + 1}", f"output channel {o + 1} ({oh}×{ow})", out[o]), kind="output") for o in range(c_out)]
     C = e.C
     blocks = "one column block per input channel" + ("; blocks outside a group are zero" if g > 1 else "")
@@ -454,7 +459,7 @@ def channel_steps(e: Example) -> dict[str, Any]:
         for r in range(oh):
             for c in range(ow):
                 at = _window_cells(r, c, (kh, kw), e.stride, e.dilation)
-                name = "y" + sub(o) + f"({r + 1},{c + 1})"
+                name = "(y" + sub(o) + ")" + sub(r, c)  # (y_v)_rc, as the notation page writes a channel's entry
                 on: dict[str, Any] = {f"y{o + 1}": [[r, c]]}
                 parts, partials, terms = [], [], []
                 for j in range(per_in):
