@@ -456,3 +456,26 @@ def test_a_convolution_says_which_c_its_transpose_is(page, server):
     # a cross-correlation's C is k's: no such sentence
     open_explorer(page, server)
     assert "is the matrix above, built from" not in page.locator("[data-section=CTy] .cc-ex-note").text_content()
+
+
+@pytest.mark.parametrize(
+    "kernel, padding",
+    [
+        (np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), (1, 1, 1, 1)),  # a delta with "same" padding: C = I
+        (np.array([[0, 0, 0], [0, -1, 0], [0, 0, 0]]), (1, 1, 1, 1)),  # -I: orthonormal columns too
+        (np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), (0, 0, 0, 0)),  # no padding: the border columns are zero
+        (K, (0, 0, 0, 0)),  # the Sobel kernel
+    ],
+)
+def test_the_transpose_says_when_it_gives_the_input_back(page, server, kernel, padding):
+    """The sentence under C^T y is decided by C's columns (C^T C = I or not), which numpy checks here."""
+    p = core.ConvParams(padding=padding)
+    open_explorer(page, server, spec.ExampleSpec("t", "cross_correlation", X, kernel, p))
+    C = core.unrolled_matrix(X.shape, kernel, p)
+    inverts = np.array_equal(C.T @ C, np.eye(C.shape[1]))
+    note = page.locator("[data-section=CTy] .cc-ex-note").text_content()
+    assert ("so this is the input back" in note) == inverts and ("It is not the input back" in note) == (not inverts), note
+    shown = np.array(grid_values(page, "CTy"))
+    assert np.array_equal(shown.ravel(), C.T @ C @ X.ravel())  # C^T y with y = C x
+    if inverts:
+        assert np.array_equal(shown, X)  # the input back, as the sentence says

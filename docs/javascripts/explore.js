@@ -528,8 +528,10 @@
       sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
       var cty = cc.transposed_via_matrix(out, ku, cc.params(p.stride, p.padding, p.dilation, transposed_a(x, ku, p)));
       grid(box(sec), cty, "", "C transposed y");
-      note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel (not the input back: " +
-        tex("C^\\top C \\neq I") + ")." + (st.op === "convolution" ? " Here " + tex("C") + " is the matrix above, built from " +
+      var inverts = columns_orthonormal(C, f_in[0] * f_in[1]);
+      note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel. " +
+        (inverts ? "Here " + tex("C^\\top C = I") + " (C's columns are orthonormal), so this is the input back." :
+          "It is not the input back: here " + tex("C^\\top C \\neq I") + ".") + (st.op === "convolution" ? " Here " + tex("C") + " is the matrix above, built from " +
         tex("\\operatorname{rot180}(w)") + " (the kernel this convolution slides); the cards' transposed view builds its " + tex("C") +
         " from " + tex("w") + " itself, so for a convolution its " + tex("C^\\top\\mathbf{y}") + " can differ from this one." : ""));
       hide("three");
@@ -850,6 +852,27 @@
     var g = rng(seed);
     function arr(a) { return a.map(function (row) { return row.map(function () { return Math.floor(g() * 7) - 3; }); }); }
     st.x = arr(st.x); st.k = arr(st.k); st.seed = seed;
+  }
+
+  // C^T C = I, i.e. C's columns are orthonormal (then C^T undoes C), decided from the products of the
+  // non-zero pairs within each row of C: cheap at the page's limits (a row holds at most kh*kw of them)
+  function columns_orthonormal(C, n) {
+    var diag = new Float64Array(n), off = new Map(), tol = 1e-9;
+    for (var r = 0; r < C.length; r++) {
+      var row = C[r], nz = [];
+      for (var j = 0; j < n; j++) if (row[j] !== 0) nz.push(j);
+      for (var a = 0; a < nz.length; a++) {
+        diag[nz[a]] += row[nz[a]] * row[nz[a]];
+        for (var b = a + 1; b < nz.length; b++) {
+          var key = nz[a] * n + nz[b];
+          off.set(key, (off.get(key) || 0) + row[nz[a]] * row[nz[b]]);
+        }
+      }
+    }
+    for (var j2 = 0; j2 < n; j2++) if (Math.abs(diag[j2] - 1) > tol) return false;
+    var ok = true;
+    off.forEach(function (v) { if (Math.abs(v) > tol) ok = false; });
+    return ok;
   }
 
   function preset(st, name) {
