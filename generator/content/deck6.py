@@ -15,22 +15,12 @@ from typing import Any
 import numpy as np
 
 from .. import core
-from ..errors import Problem, SpecError
 from ..examples import Example
 from ..figures import COLORS, _new, draw_grid, to_svg
 from ..spec import CardSpec
+from .deck5 import _example, _require  # the same spec checks, one copy
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _require(card: CardSpec, fld: str, expected: str, got: object, ok: bool) -> None:
-    if not ok:
-        raise SpecError([Problem(card.file, card.id, fld, expected, str(got))])
-
-
-def _example(card: CardSpec, ex: dict[str, Example], name: str) -> Example:
-    _require(card, "examples", f"an example named '{name}'", ", ".join(ex) or "none", name in ex)
-    return ex[name]
 
 
 def _data(card: CardSpec, key: str, what: str) -> Any:
