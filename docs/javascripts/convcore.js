@@ -372,7 +372,7 @@
     output_shape: output_shape, transposed_output_shape: transposed_output_shape,
     as_2d: as_2d, shape: shape, ravel: ravel, reshape: reshape, flip: flip, pad: pad, dilate: dilate, insert_zeros: insert_zeros,
     corr2d: corr2d, conv2d: conv2d, windows: windows, unrolled_coo: unrolled_coo, unrolled_matrix: unrolled_matrix, im2col: im2col,
-    matvec: matvec, transposed_via_matrix: transposed_via_matrix, transposed_scatter: transposed_scatter,
+    matvec: matvec, matvec_transposed: matvec_transposed, transposed_via_matrix: transposed_via_matrix, transposed_scatter: transposed_scatter,
     zero_insertion_input: zero_insertion_input, transposed_zero_insertion: transposed_zero_insertion,
     compute: compute, check: check, ConvError: ConvError
   };

@@ -89,9 +89,14 @@
   function modes(st) {
     root.classList.toggle("cc-ex--1d", st.one_d);
     root.classList.toggle("cc-ex--tr", st.op === "transposed_convolution");
-    root.querySelector("#cc-x-caption").textContent = st.op === "transposed_convolution" ? "input y (what the transposed convolution spreads)" : "input x";
-    root.querySelector("#cc-k-caption").textContent = "kernel k";
+    set_text(root.querySelector("#cc-x-caption"), st.op === "transposed_convolution" ? "input y (what the transposed convolution spreads)" : "input x");
+    set_text(root.querySelector("#cc-k-caption"), "kernel k");
   }
+
+  // Text and visibility are written only when they change: writing the same again still costs
+  // the browser a style recalculation (and, for text, a new text node to lay out).
+  function set_text(el, t) { if (el.textContent !== t) el.textContent = t; }
+  function set_hidden(el, h) { if (el.hidden !== h) el.hidden = h; }
 
   // A size or parameter typed in the form: a whole number in [lo, hi], else a problem for `fld`.
   function whole(name, fld, lo, hi, problems) {
@@ -202,10 +207,11 @@
     for (var i = 0; i < h; i++) {
       var row = a[i], old = was[i], cells = null;
       for (var j = 0; j < w; j++) {
-        if (row[j] !== old[j]) {
+        if (row[j] !== old[j]) { // the cell's text node keeps its place: only its characters change
           cells = cells || rowsEl[i].cells;
-          cells[j].textContent = String(row[j]);
-          cells[j].classList.toggle("cc-ex-zero", row[j] === 0);
+          var td = cells[j], tn = td.firstChild;
+          if (tn && tn.nodeType === 3 && !tn.nextSibling) tn.data = String(row[j]); else td.textContent = String(row[j]);
+          if ((row[j] === 0) !== (old[j] === 0)) td.classList.toggle("cc-ex-zero", row[j] === 0);
         }
       }
     }
@@ -296,7 +302,7 @@
     if (this.sizer.style.height !== sh) this.sizer.style.height = sh;
     var label = this.label + ", " + a.length + " rows by " + a[0].length + " columns, drawn as a picture: arrow keys move through its cells, each read out below";
     if (this.box.getAttribute("aria-label") !== label) this.box.setAttribute("aria-label", label);
-    this.box.dataset.shape = a.length + "," + a[0].length;
+    if (this.box.dataset.shape !== a.length + "," + a[0].length) this.box.dataset.shape = a.length + "," + a[0].length;
     this.draw();
   };
 
@@ -308,12 +314,17 @@
       box(sec).replaceChildren(el);
       said.className = "cc-ex-mat-text"; said.setAttribute("aria-live", "polite"); said.id = "cc-ex-said-" + id;
       said.tabIndex = 0; said.setAttribute("role", "status"); said.setAttribute("aria-label", id + " in words"); // it scrolls when long: reachable by keyboard
+      said.textContent = idle_text(id);
       box(sec).after(said);
       mats[id] = new Mat(el, label, function (r, c) { point(null, id, r, c); });
       el.setAttribute("aria-describedby", said.id);
     }
     return mats[id];
   }
+
+  // What the read-out line under a canvas matrix says while nothing is pointed at: the line keeps
+  // its height (pointing never moves the page), so it says what it is for rather than stand empty.
+  function idle_text(id) { return "Point at a cell of " + id + " (or Tab to " + id + " and use the arrow keys): the cell and its row are read out here."; }
 
   // A small matrix is also offered as a table (text), made only when opened.
   var SMALL_TABLE = 1024;
@@ -329,7 +340,7 @@
     }
     var small = a.length * a[0].length <= SMALL_TABLE;
     d.ccValues = small ? a : null;
-    d.hidden = !small;
+    set_hidden(d, !small);
     var text = label + " as a table (text)";
     if (d.firstChild.textContent !== text) d.firstChild.textContent = text;
     if (small && d.open) grid(d.lastChild, a, "", label + " as a table");
@@ -378,6 +389,12 @@
     return g;
   }
 
+  // Draw what is in view. Every rectangle is snapped to device pixels (a cell spans
+  // [round(x0 * dpr), round(x1 * dpr))), so that one cell can be redrawn alone with exactly the
+  // pixels a whole drawing would give it: when only values changed since the last whole drawing
+  // (same view, scroll, marks and colours), only the cells whose value changed are redrawn. A
+  // kernel edit changes one entry per row of C; redrawing those, not all of C in view, keeps the
+  // edit's frame short.
   Mat.prototype.draw = function () {
     var m = this, a = m.values;
     if (!a) return;
@@ -392,41 +409,67 @@
     var n = a.length, w = a[0].length, cw = m.cw, W = w * cw, H = n * CELL_H;
     var vw = Math.min(W, m.vw), vh = Math.min(H, m.maxh), dpr = window.devicePixelRatio || 1;
     var bw = Math.round(vw * dpr), bh = Math.round(vh * dpr), cv = m.canvas, ctx = m.ctx;
-    if (cv.width !== bw || cv.height !== bh) { cv.width = bw; cv.height = bh; cv.style.width = vw + "px"; cv.style.height = vh + "px"; }
     var ox = Math.max(0, Math.min(m.sx, W - vw)), oy = Math.max(0, Math.min(m.sy, H - vh));
-    m.ox = ox; m.oy = oy;
     var col = palette(m.box);
-    m.drawn = a;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, vw, vh);
     var r0 = Math.floor(oy / CELL_H), r1 = Math.min(n, Math.ceil((oy + vh) / CELL_H));
     var c0 = Math.floor(ox / cw), c1 = Math.min(w, Math.ceil((ox + vw) / cw));
-    ctx.fillStyle = col.band;
-    if (m.row >= 0) ctx.fillRect(0, m.row * CELL_H - oy, vw, CELL_H);
-    if (m.col >= 0) ctx.fillRect(m.col * cw - ox, 0, cw, vh);
-    for (var key in m.cells) {
-      var rc = key.split(","), rr = Number(rc[0]), cc2 = Number(rc[1]);
-      ctx.fillStyle = m.cells[key] === "self" ? col.self : col.hl;
-      ctx.fillRect(cc2 * cw - ox, rr * CELL_H - oy, cw, CELL_H);
-    }
-    // each number is a small picture made once (text shaping is the slow part of drawing), then copied
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    function X(c) { return Math.round((c * cw - ox) * dpr); }
+    function Y(r) { return Math.round((r * CELL_H - oy) * dpr); }
     var any = false;
     for (var k3 in m.cells) { any = true; break; }
+    function kind(v, r, c) { return any && (r + "," + c) in m.cells ? 2 : v === 0 ? 1 : 0; }
+    var sig = [n, w, cw, ox, oy, vw, vh, dpr, m.row, m.col, hl, self, m.focused, m.cur[0], m.cur[1], colors_key].join("|");
+    var old = m.drawn;
+    if (sig === m.sig && old && old.length === n && old[0].length === w && !m.focused) {
+      m.drawn = a;
+      var todo = [];
+      for (var pr = r0; pr < r1; pr++) {
+        var prow = a[pr], orow = old[pr];
+        if (prow === orow) continue;
+        for (var pc = c0; pc < c1; pc++) if (prow[pc] !== orow[pc]) todo.push(pr, pc, glyph(prow[pc], kind(prow[pc], pr, pc), cw, dpr, col));
+      }
+      if (!glyphs_reset) {
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        for (var q = 0; q < todo.length; q += 3) {
+          var rr = todo[q], cc3 = todo[q + 1], g = todo[q + 2], x0 = X(cc3), y0 = Y(rr), xw = X(cc3 + 1) - x0, yh = Y(rr + 1) - y0;
+          ctx.clearRect(x0, y0, xw, yh);
+          ctx.fillStyle = col.band;
+          if (rr === m.row) ctx.fillRect(x0, y0, xw, yh);
+          if (cc3 === m.col) ctx.fillRect(x0, y0, xw, yh);
+          if (any && (rr + "," + cc3) in m.cells) { ctx.fillStyle = m.cells[rr + "," + cc3] === "self" ? col.self : col.hl; ctx.fillRect(x0, y0, xw, yh); }
+          ctx.drawImage(atlas, g[0], g[1], g[2], g[3], x0, y0, g[2], g[3]);
+        }
+        return;
+      }
+      glyphs_reset = false; // the atlas filled up meanwhile: draw it all again (below)
+    }
+    if (cv.width !== bw || cv.height !== bh) { cv.width = bw; cv.height = bh; cv.style.width = vw + "px"; cv.style.height = vh + "px"; }
+    m.ox = ox; m.oy = oy;
+    m.drawn = a;
+    m.sig = sig;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, bw, bh);
+    ctx.fillStyle = col.band;
+    if (m.row >= 0) ctx.fillRect(0, Y(m.row), bw, Y(m.row + 1) - Y(m.row));
+    if (m.col >= 0) ctx.fillRect(X(m.col), 0, X(m.col + 1) - X(m.col), bh);
+    for (var key in m.cells) {
+      var rc = key.split(","), rr2 = Number(rc[0]), cc2 = Number(rc[1]);
+      ctx.fillStyle = m.cells[key] === "self" ? col.self : col.hl;
+      ctx.fillRect(X(cc2), Y(rr2), X(cc2 + 1) - X(cc2), Y(rr2 + 1) - Y(rr2));
+    }
+    // each number is a small picture made once (text shaping is the slow part of drawing), then copied;
     // first every glyph in view is made, then all are copied: the atlas changes only before the
     // first copy (a canvas copied from after each change would be snapshotted each time)
-    var todo = [];
+    var all = [];
     for (var r = r0; r < r1; r++) {
-      var row = a[r], y = Math.round((r * CELL_H - oy) * dpr);
-      for (var c = c0; c < c1; c++) {
-        var v = row[c], kind = any && (r + "," + c) in m.cells ? 2 : v === 0 ? 1 : 0;
-        todo.push(glyph(v, kind, cw, dpr, col), Math.round((c * cw - ox) * dpr), y);
-      }
+      var row = a[r], y = Y(r);
+      for (var c = c0; c < c1; c++) all.push(glyph(row[c], kind(row[c], r, c), cw, dpr, col), X(c), y);
     }
     if (!glyphs_reset) {
-      for (var q = 0; q < todo.length; q += 3) { var g = todo[q]; ctx.drawImage(atlas, g[0], g[1], g[2], g[3], todo[q + 1], todo[q + 2], g[2], g[3]); }
+      for (var q2 = 0; q2 < all.length; q2 += 3) { var g2 = all[q2]; ctx.drawImage(atlas, g2[0], g2[1], g2[2], g2[3], all[q2 + 1], all[q2 + 2], g2[2], g2[3]); }
     } else { // more different numbers in view than the atlas holds: each drawn as text
       glyphs_reset = false;
+      m.sig = ""; // (the next drawing is a whole one)
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.textAlign = "right"; ctx.textBaseline = "middle";
       for (var r2 = r0; r2 < r1; r2++) for (var c2 = c0; c2 < c1; c2++) {
         var v2 = a[r2][c2], hot = any && (r2 + "," + c2) in m.cells;
@@ -526,7 +569,9 @@
       note(sec, "The matrix product, row by row: " + (same(cx, out) ? "equal to the output." : "NOT equal to the output."));
       grid(box(sec), cx, "out", "C x reshaped");
       sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
-      var cty = cc.transposed_via_matrix(out, ku, cc.params(p.stride, p.padding, p.dilation, transposed_a(x, ku, p)));
+      // C^T y with the C above: what cc.transposed_via_matrix(out, ku, p with the output_padding that
+      // gives x's shape back) computes, without building a second copy of C (36,864 entries at 16×16)
+      var cty = cc.reshape(cc.matvec_transposed(C, cc.ravel(out), x.length * x[0].length), x.length, x[0].length);
       grid(box(sec), cty, "", "C transposed y");
       var inverts = columns_orthonormal(C, f_in[0] * f_in[1]);
       note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel. " +
@@ -547,14 +592,20 @@
     }
 
     // im2col: one row of P per output position (its window), one column per kernel tap
-    var kp = tr ? cc.flip(k) : ku, P = tr ? cc.im2col(zin, [k.length, k[0].length], cc.params(null, null, p.dilation)) : cc.im2col(x, [k.length, k[0].length], p);
-    P = P[0].map(function (v, j) { return P.map(function (row) { return row[j]; }); });
+    // P depends on the input, the kernel's shape and the parameters, not on the kernel's values:
+    // a kernel edit keeps it (and its drawing)
+    var kp = tr ? cc.flip(k) : ku, pkey = JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]), P = p_cache.key === pkey ? p_cache.P : null;
+    if (!P) {
+      P = tr ? cc.im2col(zin, [k.length, k[0].length], cc.params(null, null, p.dilation)) : cc.im2col(x, [k.length, k[0].length], p);
+      P = P[0].map(function (v, j) { return P.map(function (row) { return row[j]; }); });
+      p_cache = {key: pkey, P: P};
+    }
     var pk = cc.reshape(cc.matvec(P, cc.ravel(kp)), out.length, out[0].length);
     sec = section("P", "The patch matrix " + tex("P") + " (im2col), " + P.length + "×" + P[0].length);
     note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
       ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(w)" : "w") + ")") +
       " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
-    mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]));
+    mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), pkey);
     var pkbox = sec.querySelector(":scope > .cc-ex-pk");
     if (!pkbox) {
       pkbox = document.createElement("div"); pkbox.className = "cc-ex-pk";
@@ -571,13 +622,7 @@
     window.convcardsRenderMath && window.convcardsRenderMath(results);
   }
 
-  function transposed_a(x, k, p) {
-    // output_padding that brings the forward input's shape back (as the cards' C^T y does)
-    return [0, 1].map(function (ax) {
-      var i = ax ? x[0].length : x.length, kk = ax ? k[0].length : k.length;
-      return (i + p.padding[2 * ax] + p.padding[2 * ax + 1] - p.dilation[ax] * (kk - 1) - 1) % p.stride[ax];
-    });
-  }
+  var p_cache = {key: null, P: null};
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function hide(id) { var s = results.querySelector("[data-section=" + id + "]"); if (s) s.remove(); }
@@ -640,7 +685,8 @@
       var m = mats[id];
       if (m.dirty) { m.dirty = false; m.draw(); }
       var p = m.box.parentNode.parentNode.querySelector(":scope > .cc-ex-mat-text");
-      if (p && p.textContent !== m.text) p.textContent = m.text;
+      var said = m.text || idle_text(id);
+      if (p && p.textContent !== said) p.textContent = said;
     }
   }
   function name_of(V, ch, f, w) { return ch + "(" + (V.st.one_d ? (f % w + 1) : (Math.floor(f / w) + 1) + "," + (f % w + 1)) + ")"; }
@@ -806,7 +852,7 @@
       if (pr.name) field(pr.name).setAttribute("aria-invalid", "true");
     });
     root.classList.toggle("cc-ex--stale", problems.length > 0);
-    stale_note.hidden = problems.length === 0;
+    set_hidden(stale_note, problems.length === 0);
   }
 
   // The address bar follows the state a moment after the last change (not on every keystroke:
@@ -855,21 +901,26 @@
   }
 
   // C^T C = I, i.e. C's columns are orthonormal (then C^T undoes C), decided from the products of the
-  // non-zero pairs within each row of C: cheap at the page's limits (a row holds at most kh*kw of them)
+  // non-zero pairs within each row of C: cheap at the page's limits (a row holds at most kh*kw of them).
+  // The diagonal (each column's squared length) is checked first: it is seldom all ones, and then
+  // the pairs (up to 43,200 at 16×16 with 5×5) need not be summed at all.
   function columns_orthonormal(C, n) {
-    var diag = new Float64Array(n), off = new Map(), tol = 1e-9;
+    var diag = new Float64Array(n), off = new Map(), tol = 1e-9, nzs = [];
     for (var r = 0; r < C.length; r++) {
       var row = C[r], nz = [];
-      for (var j = 0; j < n; j++) if (row[j] !== 0) nz.push(j);
+      for (var j = 0; j < n; j++) if (row[j] !== 0) { nz.push(j); diag[j] += row[j] * row[j]; }
+      nzs.push(nz);
+    }
+    for (var j1 = 0; j1 < n; j1++) if (Math.abs(diag[j1] - 1) > tol) return false;
+    for (r = 0; r < C.length; r++) {
+      row = C[r]; nz = nzs[r];
       for (var a = 0; a < nz.length; a++) {
-        diag[nz[a]] += row[nz[a]] * row[nz[a]];
         for (var b = a + 1; b < nz.length; b++) {
           var key = nz[a] * n + nz[b];
           off.set(key, (off.get(key) || 0) + row[nz[a]] * row[nz[b]]);
         }
       }
     }
-    for (var j2 = 0; j2 < n; j2++) if (Math.abs(diag[j2] - 1) > tol) return false;
     var ok = true;
     off.forEach(function (v) { if (Math.abs(v) > tol) ok = false; });
     return ok;
