@@ -14,8 +14,9 @@ explore.css), gzip-compressed, level 9.
 
     .venv/bin/python bench/explorer.py [--runs 15] [--site site] [--before OTHER_SITE]
 
-``--before`` also measures another build of the site (say, of an earlier commit) in the same run
-and prints the ratios: timings on this shared machine are only comparable within one run.
+``--before`` also measures another build of the site (say, of an earlier commit) in the same run,
+edit by edit in turn with this one (one page each), and prints the ratios: timings on this shared
+machine are only comparable within one run, and only when alternated.
 """
 
 from __future__ import annotations
@@ -74,21 +75,24 @@ def fragment(n: int, k: int) -> str:
     return f"op=cross_correlation&x={x}&k={kern}&s=1,1&p=0,0,0,0&d=1,1&a=0,0"
 
 
-def edit_times(page: Any, grid: str, runs: int, check: bool = True) -> list[float]:
+def one_edit(page: Any, grid: str, i: int, check: bool = True) -> float:
+    """Type one key into cell i*5 (mod the cells) of the editor ``grid``; the ms to the frame that shows it."""
     cells = page.locator(f"[data-grid={grid}] input")
-    times = []
-    for i in range(runs):
-        cell = cells.nth((i * 5) % cells.count())
-        cell.click()
-        cell.press("Control+a")
-        page.evaluate(ARM)
-        if check:
-            page.evaluate(ARM_SHOWN)
-        page.keyboard.type(str(i % 10))  # one key: one input event
-        times.append(float(page.evaluate("window.ccEditShown")))
-        if check and not page.evaluate(f"({CHECK})(await window.ccShown)".join(["(async () => ", ")()"])):
-            raise AssertionError(f"{grid}: the frame after edit {i} did not show the new output and C")
-    return times
+    cell = cells.nth((i * 5) % cells.count())
+    cell.click()
+    cell.press("Control+a")
+    page.evaluate(ARM)
+    if check:
+        page.evaluate(ARM_SHOWN)
+    page.keyboard.type(str(i % 10))  # one key: one input event
+    ms = float(page.evaluate("window.ccEditShown"))
+    if check and not page.evaluate(f"({CHECK})(await window.ccShown)".join(["(async () => ", ")()"])):
+        raise AssertionError(f"{grid}: the frame after edit {i} did not show the new output and C")
+    return ms
+
+
+def edit_times(page: Any, grid: str, runs: int, check: bool = True) -> list[float]:
+    return [one_edit(page, grid, i, check) for i in range(runs)]
 
 
 def show_all(page: Any) -> None:
@@ -106,46 +110,68 @@ def weight(site: Path) -> dict[str, Any]:
     return {"files_gzip_bytes": sizes, "total_gzip_bytes": sum(sizes.values()), "budget_kb": WEIGHT_BUDGET_KB}
 
 
-def bench(site: Path, runs: int = 15, check: bool = True) -> dict[str, Any]:
-    """Edit-to-frame medians for each case, and the page's own weight, with verdicts."""
-    out: dict[str, Any] = {"weight": weight(site), "load_before": os.getloadavg()[0]}
+def measure(sites: dict[str, Path], runs: int = 15, checked: tuple[str, ...] = ("after",)) -> dict[str, dict[str, Any]]:
+    """Edit-to-frame medians for each case and each site (label: built site), and each site's weight.
+
+    The sites are measured in one browser, one page each, edit by edit in turn (a, b, a, b, ...):
+    on this shared machine the load changes within seconds, so only alternated samples compare.
+    The frames of the sites labelled in ``checked`` are checked (the new output and C shown)."""
+    out: dict[str, dict[str, Any]] = {lab: {"weight": weight(site), "load_before": os.getloadavg()[0]} for lab, site in sites.items()}
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return out | {"error": "playwright is not installed (pip install -e '.[dev]')"}
+        return {lab: r | {"error": "playwright is not installed (pip install -e '.[dev]')"} for lab, r in out.items()}
     exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
-        return out | {"error": "no chromium"}
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        return {lab: r | {"error": "no chromium"} for lab, r in out.items()}
+    servers = {}
+    for lab, site in sites.items():
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers[lab] = httpd
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            pages = {lab: browser.new_page(viewport={"width": 1280, "height": 900}) for lab in sites}
             for name, (n, k, budget) in CASES.items():
-                page.goto(f"{base}/explore/#{fragment(n, k)}")
-                page.wait_for_selector("[data-section=C] canvas, [data-section=C] td")
-                show_all(page)
-                edit_times(page, "x-edit", 3, check)  # warm-up (JIT, fonts)
-                x_ms, k_ms = edit_times(page, "x-edit", runs, check), edit_times(page, "k-edit", runs, check)
-                worst = max(statistics.median(x_ms), statistics.median(k_ms))
-                out[name] = {
-                    "input_edit_ms": x_ms,
-                    "kernel_edit_ms": k_ms,
-                    "median_input_edit_ms": statistics.median(x_ms),
-                    "median_kernel_edit_ms": statistics.median(k_ms),
-                    "budget_ms": budget,
-                    "verdict": "met" if worst <= budget else "MISSED",
-                }
+                times: dict[str, dict[str, list[float]]] = {lab: {"x-edit": [], "k-edit": []} for lab in sites}
+                for lab, page in pages.items():
+                    page.bring_to_front()
+                    page.goto(f"http://127.0.0.1:{servers[lab].server_address[1]}/explore/#{fragment(n, k)}")
+                    page.wait_for_selector("[data-section=C] canvas, [data-section=C] td")
+                    show_all(page)
+                    edit_times(page, "x-edit", 3, lab in checked)  # warm-up (JIT, fonts)
+                for grid in ("x-edit", "k-edit"):
+                    for i in range(runs):
+                        for lab, page in pages.items():
+                            page.bring_to_front()
+                            times[lab][grid].append(one_edit(page, grid, i, lab in checked))
+                for lab in sites:
+                    x_ms, k_ms = times[lab]["x-edit"], times[lab]["k-edit"]
+                    worst = max(statistics.median(x_ms), statistics.median(k_ms))
+                    out[lab][name] = {
+                        "input_edit_ms": x_ms,
+                        "kernel_edit_ms": k_ms,
+                        "median_input_edit_ms": statistics.median(x_ms),
+                        "median_kernel_edit_ms": statistics.median(k_ms),
+                        "budget_ms": budget,
+                        "verdict": "met" if worst <= budget else "MISSED",
+                    }
             browser.close()
     finally:
-        httpd.shutdown()
-        httpd.server_close()
-    out["load_after"] = os.getloadavg()[0]
-    w = out["weight"]
-    w["verdict"] = "met" if w["total_gzip_bytes"] / 1024 <= WEIGHT_BUDGET_KB else "MISSED"
+        for httpd in servers.values():
+            httpd.shutdown()
+            httpd.server_close()
+    for r in out.values():
+        r["load_after"] = os.getloadavg()[0]
+        w = r["weight"]
+        w["verdict"] = "met" if w["total_gzip_bytes"] / 1024 <= WEIGHT_BUDGET_KB else "MISSED"
     return out
+
+
+def bench(site: Path, runs: int = 15, check: bool = True) -> dict[str, Any]:
+    """Edit-to-frame medians for each case, and the page's own weight, with verdicts."""
+    return measure({"after": site}, runs, ("after",) if check else ())["after"]
 
 
 def table(res: dict[str, Any] | None) -> str:
@@ -184,10 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--site", type=Path, default=ROOT / "site")
-    ap.add_argument("--before", type=Path, help="another build of the site, measured in the same run (its frames are not checked)")
+    ap.add_argument(
+        "--before", type=Path, help="another build of the site, measured in the same run, edits alternated (its frames unchecked)"
+    )
     args = ap.parse_args(argv)
-    before = bench(args.before, args.runs, check=False) if args.before else None
-    res = bench(args.site, args.runs)
+    if args.before:  # both in one run, edit by edit in turn
+        both = measure({"before": args.before, "after": args.site}, args.runs, ("after",))
+        before, res = both["before"], both["after"]
+    else:
+        before, res = None, bench(args.site, args.runs)
     if before:
         print(f"before ({args.before}):" + table(before) + "\n\nafter (" + str(args.site) + "):")
     print(table(res))
