@@ -479,3 +479,70 @@ def test_the_transpose_says_when_it_gives_the_input_back(page, server, kernel, p
     assert np.array_equal(shown.ravel(), C.T @ C @ X.ravel())  # C^T y with y = C x
     if inverts:
         assert np.array_equal(shown, X)  # the input back, as the sentence says
+
+
+# A hash of everything a canvas matrix shows (its pixels), to compare two drawings of it.
+CANVAS_HASH = """mat => {
+  const cv = document.querySelector(`[data-section=${mat}] .cc-ex-mat canvas`);
+  const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+  let h = 2166136261;
+  for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619) >>> 0;
+  return [cv.width, cv.height, h];
+}"""
+AFTER_FRAME = "new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))"
+
+
+def test_an_edit_redraws_the_cells_of_c_as_a_whole_drawing_would(browser, server):
+    """A kernel edit redraws only the cells of C whose value changed: the pixels must be those a
+    whole drawing of the new C gives (fractional device pixels, C scrolled, a row marked)."""
+    context, page = open_recorded_page(browser, server, device_scale_factor=1.5)
+    x8 = (np.arange(64).reshape(8, 8) * 7) % 9 - 4
+    k3 = np.array([[1, -2, 0], [3, 1, -1], [0, 2, 5]])
+    open_explorer(page, server, spec.ExampleSpec("c", "cross_correlation", x8, k3, core.ConvParams()))
+    box = page.locator("[data-section=C] .cc-ex-mat")
+    box.scroll_into_view_if_needed()
+    page.evaluate("() => { const b = document.querySelector('[data-section=C] .cc-ex-mat'); b.scrollTop = 37; b.scrollLeft = 53; }")
+    page.evaluate(AFTER_FRAME)
+    page.locator("[data-section=output] table tr:nth-child(3) td:nth-child(2)").hover()  # a row band and marked cells in C
+    for i, value in enumerate(["-7", "12", "0"]):  # the last one turns the entries into zeros (drawn muted)
+        cell = page.locator("[data-grid=k-edit] input").nth(i * 4)
+        cell.fill(value)
+        page.evaluate(AFTER_FRAME)
+        k3.flat[i * 4] = int(value)
+        assert page.evaluate("window.convcardsExplorer.matrix('C').drawn") == core.unrolled_matrix(x8.shape, k3, core.ConvParams()).tolist()
+        edited = page.evaluate(CANVAS_HASH, "C")
+        # scrolling away and back draws C whole at the same place
+        page.evaluate("() => { const b = document.querySelector('[data-section=C] .cc-ex-mat'); b.scrollTop += 18; }")
+        page.evaluate(AFTER_FRAME)
+        assert page.evaluate(CANVAS_HASH, "C") != edited  # (the scroll did draw something else)
+        page.evaluate("() => { const b = document.querySelector('[data-section=C] .cc-ex-mat'); b.scrollTop -= 18; }")
+        page.evaluate(AFTER_FRAME)
+        assert page.evaluate(CANVAS_HASH, "C") == edited, f"edit {i}: the cells redrawn differ from a whole drawing"
+    check_requests(page)
+    context.close()
+
+
+def test_sections_off_screen_follow_an_edit_once_its_frame_is_shown(page, server):
+    """An edit of values updates the sections off screen (C x, C^T y, P, P vec(w)) right after the
+    frame that shows it: soon, and equal to the generator's."""
+    open_explorer(page, server)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate(AFTER_FRAME)
+    x = X.copy()
+    for n, value in [(7, "-9"), (20, "6")]:
+        page.locator("[data-grid=x-edit] input").nth(n).fill(value)
+        x.flat[n] = int(value)
+        y = core.corr2d(x, K, P)
+        C = core.unrolled_matrix(x.shape, K, P)
+        want = {"Cx": y.tolist(), "CTy": (C.T @ y.ravel()).reshape(x.shape).tolist()}
+        page.wait_for_function(
+            """want => Object.keys(want).every(s => JSON.stringify(
+                 [...document.querySelectorAll(`[data-section=${s}] .cc-ex-scroll > table tr`)]
+                   .map(tr => [...tr.cells].map(td => Number(td.textContent)))) === JSON.stringify(want[s]))""",
+            arg=want,
+            timeout=3000,
+        )
+        pk = "[...document.querySelectorAll('[data-grid=Pk] > table tr')].map(tr => [...tr.cells].map(td => +td.textContent))"
+        assert page.evaluate(pk) == y.tolist()
+        assert page.evaluate("window.convcardsExplorer.matrix('P').values") == core.im2col(x, K.shape, P).T.tolist()
+    check_requests(page)

@@ -157,6 +157,11 @@
     }
   }
 
+  function fits(name, a) {
+    var t = root.querySelector("[data-grid=" + name + "]").firstElementChild;
+    return !!t && t.rows.length === a.length && t.rows[0].cells.length === a[0].length;
+  }
+
   function read_editor(name, h, w, fld, problems) {
     var t = root.querySelector("[data-grid=" + name + "]").firstElementChild, old = fld === "input" ? state.x : state.k, out = [];
     for (var r = 0; r < h; r++) {
@@ -236,6 +241,7 @@
       box.setAttribute("aria-labelledby", hd.id);
       sec.append(hd, note, box);
       results.appendChild(sec);
+      if (io) io.observe(sec);
     }
     var h = sec.firstElementChild;
     if (h.dataset.tex !== title) { h.dataset.tex = title; h.innerHTML = title; }
@@ -563,66 +569,110 @@
     mat(sec, "C", "the unrolled matrix C").set(C, cc.ravel(k).concat([0]), JSON.stringify([ku, p, f_in]));
     small_table(sec, C, "C");
 
+    // The sections below C: each is drawn now if it is on screen (or new, or its shape changes),
+    // else right after the frame that shows the edit (later(); see "sections off screen" below)
+    var zin = tr ? cc.zero_insertion_input(x, [k.length, k[0].length], p) : null, same_shape = layout_key(st) === last_layout;
+    last_layout = layout_key(st);
+    function part(id, draw) { if (same_shape && off_screen(id)) pending.push(draw); else draw(); }
+    pending = [];
     if (!tr) {
-      sec = section("Cx", tex("C\\mathbf{x}") + " reshaped to " + out.length + "×" + out[0].length);
-      var cx = cc.reshape(cc.matvec(C, cc.ravel(x)), out.length, out[0].length);
-      note(sec, "The matrix product, row by row: " + (same(cx, out) ? "equal to the output." : "NOT equal to the output."));
-      grid(box(sec), cx, "out", "C x reshaped");
-      sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
-      // C^T y with the C above: what cc.transposed_via_matrix(out, ku, p with the output_padding that
-      // gives x's shape back) computes, without building a second copy of C (36,864 entries at 16×16)
-      var cty = cc.reshape(cc.matvec_transposed(C, cc.ravel(out), x.length * x[0].length), x.length, x[0].length);
-      grid(box(sec), cty, "", "C transposed y");
-      var inverts = columns_orthonormal(C, f_in[0] * f_in[1]);
-      note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel. " +
-        (inverts ? "Here " + tex("C^\\top C = I") + " (C's columns are orthonormal), so this is the input back." :
-          "It is not the input back: here " + tex("C^\\top C \\neq I") + ".") + (st.op === "convolution" ? " Here " + tex("C") + " is the matrix above, built from " +
-        tex("\\operatorname{rot180}(w)") + " (the kernel this convolution slides); the cards' transposed view builds its " + tex("C") +
-        " from " + tex("w") + " itself, so for a convolution its " + tex("C^\\top\\mathbf{y}") + " can differ from this one." : ""));
       hide("three");
+      part("Cx", function () {
+        sec = section("Cx", tex("C\\mathbf{x}") + " reshaped to " + out.length + "×" + out[0].length);
+        var cx = cc.reshape(cc.matvec(C, cc.ravel(x)), out.length, out[0].length);
+        note(sec, "The matrix product, row by row: " + (same(cx, out) ? "equal to the output." : "NOT equal to the output."));
+        grid(box(sec), cx, "out", "C x reshaped");
+      });
+      part("CTy", function () {
+        sec = section("CTy", tex("C^\\top \\mathbf{y}") + " back to the input's shape, " + x.length + "×" + x[0].length);
+        // C^T y with the C above: what cc.transposed_via_matrix(out, ku, p with the output_padding that
+        // gives x's shape back) computes, without building a second copy of C (36,864 entries at 16×16)
+        var cty = cc.reshape(cc.matvec_transposed(C, cc.ravel(out), x.length * x[0].length), x.length, x[0].length);
+        grid(box(sec), cty, "", "C transposed y");
+        var inverts = columns_orthonormal(C, f_in[0] * f_in[1]);
+        note(sec, "The transposed convolution of the output: each input cell collects the outputs it fed, weighted by the kernel. " +
+          (inverts ? "Here " + tex("C^\\top C = I") + " (C's columns are orthonormal), so this is the input back." :
+            "It is not the input back: here " + tex("C^\\top C \\neq I") + ".") + (st.op === "convolution" ? " Here " + tex("C") + " is the matrix above, built from " +
+          tex("\\operatorname{rot180}(w)") + " (the kernel this convolution slides); the cards' transposed view builds its " + tex("C") +
+          " from " + tex("w") + " itself, so for a convolution its " + tex("C^\\top\\mathbf{y}") + " can differ from this one." : ""));
+      });
     } else {
       hide("Cx"); hide("CTy");
-      sec = section("three", "The same result three ways");
-      var scat = cc.transposed_scatter(x, k, p), zin = cc.zero_insertion_input(x, [k.length, k[0].length], p), zres = cc.transposed_zero_insertion(x, k, p);
-      var ok = same(scat, out) && same(zres, out);
-      note(sec, (ok ? "All three equal: " : "They DIFFER: ") + tex("C^\\top\\mathbf{y}") + " (above), scatter-add (each " + tex("y_{r,c}") +
-        " stamps " + tex("y_{r,c}\\,w") + " at stride " + st.s.slice(st.one_d ? 1 : 0).join("×") + ", cropped by the padding), and zero insertion: " +
-        tex("s - 1") + " zeros between entries, " + tex("d(k-1)-p") + " around, then the rotated kernel at stride 1.");
-      triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(w)", zres]]);
+      part("three", function () {
+        sec = section("three", "The same result three ways");
+        var scat = cc.transposed_scatter(x, k, p), zres = cc.transposed_zero_insertion(x, k, p);
+        var ok = same(scat, out) && same(zres, out);
+        note(sec, (ok ? "All three equal: " : "They DIFFER: ") + tex("C^\\top\\mathbf{y}") + " (above), scatter-add (each " + tex("y_{r,c}") +
+          " stamps " + tex("y_{r,c}\\,w") + " at stride " + st.s.slice(st.one_d ? 1 : 0).join("×") + ", cropped by the padding), and zero insertion: " +
+          tex("s - 1") + " zeros between entries, " + tex("d(k-1)-p") + " around, then the rotated kernel at stride 1.");
+        triple(box(sec), [["scatter-add", scat], ["zero-inserted input", zin], ["it, correlated with rot180(w)", zres]]);
+      });
     }
 
     // im2col: one row of P per output position (its window), one column per kernel tap
-    // P depends on the input, the kernel's shape and the parameters, not on the kernel's values:
-    // a kernel edit keeps it (and its drawing)
-    var kp = tr ? cc.flip(k) : ku, pkey = JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]), P = p_cache.key === pkey ? p_cache.P : null;
-    if (!P) {
-      P = tr ? cc.im2col(zin, [k.length, k[0].length], cc.params(null, null, p.dilation)) : cc.im2col(x, [k.length, k[0].length], p);
-      P = P[0].map(function (v, j) { return P.map(function (row) { return row[j]; }); });
-      p_cache = {key: pkey, P: P};
-    }
-    var pk = cc.reshape(cc.matvec(P, cc.ravel(kp)), out.length, out[0].length);
-    sec = section("P", "The patch matrix " + tex("P") + " (im2col), " + P.length + "×" + P[0].length);
-    note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
-      ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(w)" : "w") + ")") +
-      " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
-    mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), pkey);
-    var pkbox = sec.querySelector(":scope > .cc-ex-pk");
-    if (!pkbox) {
-      pkbox = document.createElement("div"); pkbox.className = "cc-ex-pk";
-      var cap = document.createElement("p"); cap.className = "cc-ex-caption";
-      pkbox.append(cap, document.createElement("div"));
-      pkbox.lastChild.className = "cc-ex-scroll"; pkbox.lastChild.setAttribute("data-grid", "Pk");
-      sec.appendChild(pkbox);
-    }
-    var captext = "P vec(" + (tr || st.op === "convolution" ? "rot180(w)" : "w") + ") reshaped to " + out.length + "×" + out[0].length;
-    if (pkbox.firstChild.textContent !== captext) pkbox.firstChild.textContent = captext;
-    grid(pkbox.lastChild, pk, "out", captext);
-    small_table(sec, P, "P");
+    part("P", function () {
+      // P depends on the input, the kernel's shape and the parameters, not on the kernel's values:
+      // a kernel edit keeps it (and its drawing)
+      var kp = tr ? cc.flip(k) : ku, pkey = JSON.stringify([tr ? zin : x, k.length, k[0].length, p, tr]), P = p_cache.key === pkey ? p_cache.P : null;
+      if (!P) {
+        P = tr ? cc.im2col(zin, [k.length, k[0].length], cc.params(null, null, p.dilation)) : cc.im2col(x, [k.length, k[0].length], p);
+        P = P[0].map(function (v, j) { return P.map(function (row) { return row[j]; }); });
+        p_cache = {key: pkey, P: P};
+      }
+      var pk = cc.reshape(cc.matvec(P, cc.ravel(kp)), out.length, out[0].length);
+      sec = section("P", "The patch matrix " + tex("P") + " (im2col), " + P.length + "×" + P[0].length);
+      note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
+        ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(w)" : "w") + ")") +
+        " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
+      mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), pkey);
+      var pkbox = sec.querySelector(":scope > .cc-ex-pk");
+      if (!pkbox) {
+        pkbox = document.createElement("div"); pkbox.className = "cc-ex-pk";
+        var cap = document.createElement("p"); cap.className = "cc-ex-caption";
+        pkbox.append(cap, document.createElement("div"));
+        pkbox.lastChild.className = "cc-ex-scroll"; pkbox.lastChild.setAttribute("data-grid", "Pk");
+        sec.appendChild(pkbox);
+      }
+      var captext = "P vec(" + (tr || st.op === "convolution" ? "rot180(w)" : "w") + ") reshaped to " + out.length + "×" + out[0].length;
+      if (pkbox.firstChild.textContent !== captext) pkbox.firstChild.textContent = captext;
+      grid(pkbox.lastChild, pk, "out", captext);
+      small_table(sec, P, "P");
+    });
+    if (pending.length) later();
     view = V;
     window.convcardsRenderMath && window.convcardsRenderMath(results);
   }
 
   var p_cache = {key: null, P: null};
+
+  // ------------------------------------------------------------------------------ sections off screen
+
+  // An edit of values (the shapes unchanged) updates the sections below C that are off screen
+  // right after the frame that shows the edit, not before it: a learner sees nothing stale (what
+  // is on screen is drawn first), and the frame is not held up by work nobody sees yet. A section
+  // that comes on screen, pointing at a cell and the read-only views first finish what is pending.
+  var pending = [], pending_gen = 0, last_layout = null;
+  var io = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    var shown = false;
+    entries.forEach(function (e) { e.target.ccOnScreen = e.isIntersecting; if (e.isIntersecting) shown = true; });
+    if (shown && pending.length) flush();
+  }) : null;
+  function layout_key(st) {
+    return JSON.stringify([st.op, st.one_d, st.x.length, st.x[0].length, st.k.length, st.k[0].length, st.s, st.p, st.d, st.a]);
+  }
+  function off_screen(id) { var sec = results.querySelector("[data-section=" + id + "]"); return !!sec && sec.ccOnScreen === false; }
+  var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 20); };
+  function later() { // once the frame that shows the edit is painted and the page is idle (at most 100 ms on)
+    var gen = ++pending_gen;
+    requestAnimationFrame(function () { idle(function () { if (gen === pending_gen) flush(); }, {timeout: 100}); });
+  }
+  function flush() {
+    if (!pending.length) return;
+    var work = pending;
+    pending = [];
+    work.forEach(function (draw) { draw(); });
+    window.convcardsRenderMath && window.convcardsRenderMath(results);
+  }
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function hide(id) { var s = results.querySelector("[data-section=" + id + "]"); if (s) s.remove(); }
@@ -785,6 +835,7 @@
 
   // Point at a cell: a table cell `el`, or cell (r, c) of the canvas matrix `id` (C or P).
   function point(el, id, r, c) {
+    flush();
     unmark();
     var V = view;
     if (!V || root.classList.contains("cc-ex--stale")) { mats_done(); return; }
@@ -875,7 +926,10 @@
       return false;
     }
     state = st;
-    editor("x-edit", st.x, "input"); editor("k-edit", st.k, "kernel");
+    // the editors hold what was just read from them: only a new shape needs writing (each read
+    // of an input's value costs the browser a check that style and layout are up to date)
+    if (!fits("x-edit", st.x)) editor("x-edit", st.x, "input");
+    if (!fits("k-edit", st.k)) editor("k-edit", st.k, "kernel");
     render(st, res);
     if (!from_url) write_url(st);
     return true;
@@ -999,5 +1053,8 @@
     return m && {values: m.values, drawn: m.drawn, row: m.row, col: m.col, cells: Object.keys(m.cells).filter(function (k) { return m.cells[k] === "hl"; }),
       cell: [m.cw, CELL_H], offset: [m.ox, m.oy], text: m.text};
   }
-  window.convcardsExplorer = {update: update, state: function () { return state; }, fragment: fragment, example: function () { return example(state); }, matrix: matrix};
+  window.convcardsExplorer = {
+    update: function (from_url) { var ok = update(from_url); flush(); return ok; }, state: function () { flush(); return state; },
+    fragment: fragment, example: function () { flush(); return example(state); }, matrix: matrix
+  };
 })();
