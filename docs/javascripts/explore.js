@@ -537,6 +537,7 @@
     var sum = sec.querySelector(".cc-ex-sum");
     if (!sum) {
       sum = document.createElement("p"); sum.className = "cc-ex-sum"; sum.setAttribute("aria-live", "polite"); sec.appendChild(sum);
+      sum.tabIndex = 0; sum.setAttribute("role", "status"); sum.setAttribute("aria-label", "the sum of the cell pointed at"); // one line that scrolls when long: reachable by keyboard
       sum.innerHTML = tex("\\text{(point at a cell: its sum is written here)}"); // one formula, always: pointing replaces it
     }
 
