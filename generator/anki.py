@@ -31,12 +31,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import genanki
+from typing import TYPE_CHECKING
 
 from .markup import html_text
 from .spec import DeckSpec
 from .study import Item, to_html
+
+if TYPE_CHECKING:
+    import genanki  # imported where a deck is built: a run that builds none (a no-op) does not pay for it
 
 APKG_FILE = "downloads/convcards.apkg"
 ROOT_DECK = "convcards"
@@ -91,6 +93,8 @@ def note_guid(item: Item, config: Config = DEFAULT, guid_id: str | None = None) 
     variant; with the site's GUID namespace (if any) in front: ``guid_for(namespace, card id, ...)``.
     ``guid_id``: the id to use instead of the card's own, the first it had (a renamed card's
     ``formerly``), so that its notes keep their GUIDs and a new build updates them."""
+    import genanki
+
     ns = (config.guid_namespace,) if config.guid_namespace else ()
     card = guid_id or item.card
     if item.practice is None:
@@ -99,6 +103,8 @@ def note_guid(item: Item, config: Config = DEFAULT, guid_id: str | None = None) 
 
 
 def model() -> genanki.Model:
+    import genanki
+
     return genanki.Model(
         stable_id(MODEL_NAME),
         MODEL_NAME,
@@ -126,6 +132,8 @@ def card_tag(card_id: str, config: Config = DEFAULT) -> str:
 
 
 def build_package(decks: list[DeckSpec], items: list[Item], config: Config = DEFAULT) -> genanki.Package:
+    import genanki
+
     m = model()
     anki_decks = {d.id: genanki.Deck(stable_id(deck_name(d, config)), deck_name(d, config), description=to_html(d.intro)) for d in decks}
     guid_ids = {c.id: c.guid_id for d in decks for c in d.cards}

@@ -197,15 +197,21 @@ def _environment_digest(template_dirs: list[Path]) -> bytes:
     return h.digest()
 
 
-def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str]) -> str | None:
-    """The key of a whole generated site: decks, templates, code, libraries, hand-written pages."""
+def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str], decks_fp: bytes | None = None) -> str | None:
+    """The key of a whole generated site: decks, templates, code, libraries, hand-written pages.
+    ``decks_fp``: :func:`decks_digest` of ``decks``, when the caller has it (two keys of one run)."""
     try:
         h = hashlib.sha256(b"site\0" + _environment_digest(template_dirs))
         h.update(fingerprint(sorted(docs_pages)))
-        h.update(fingerprint(decks))
+        h.update(decks_fp if decks_fp is not None else decks_digest(decks))
     except (TypeError, OSError):
         return None
     return h.hexdigest()
+
+
+def decks_digest(decks: Any) -> bytes:
+    """SHA-256 of :func:`fingerprint` of the decks (raises TypeError when they have none)."""
+    return hashlib.sha256(fingerprint(decks)).digest()
 
 
 def deck_header(deck: Any) -> dict[str, Any]:
@@ -238,9 +244,9 @@ def card_key(card: Any, deck: Any, all_cards: dict[str, Any], template_dirs: lis
     return h.hexdigest()
 
 
-def load_card(key: str | None) -> tuple[str, dict[str, bytes], dict[str, Any]] | None:
+def load_card(key: str | None) -> tuple[str, dict[str, bytes], dict[str, Any], str] | None:
     """A card's page (Markdown), its figures (name -> SVG bytes) and what the course's shared
-    outputs take from it (``derived``, see :func:`save_card`) from an earlier run, or None.
+    outputs take from it (``derived`` and ``extra``, see :func:`save_card`) from an earlier run, or None.
 
     The figures are read from their own entries: if any is missing or bad, so is the card."""
     entry = _read(CARD_DIR, key) if key else None
@@ -256,10 +262,13 @@ def load_card(key: str | None) -> tuple[str, dict[str, bytes], dict[str, Any]] |
             figures[str(name)] = fig[1]
         for name, text in meta.get("data", {}).items():  # small files computed with the page (step data)
             figures[str(name)] = str(text).encode("utf-8")
-        derived = json.loads(meta.get("derived", ""))  # a JSON text, so that its objects keep their key order
-        if not isinstance(derived, dict):
+        md, derived, extra = (int(n) for n in meta["parts"])
+        if md + derived + extra != len(payload):
             return None
-        return payload.decode("utf-8"), figures, derived
+        got = json.loads(payload[md : md + derived])  # JSON text, not meta: its objects keep their key order
+        if not isinstance(got, dict):
+            return None
+        return payload[:md].decode("utf-8"), figures, got, payload[md + derived :].decode("utf-8")
     except (TypeError, ValueError, AttributeError):
         return None
 
@@ -270,17 +279,20 @@ def save_card(
     figure_keys: dict[str, str | None],
     data: dict[str, bytes] | None = None,
     derived: dict[str, Any] | None = None,
+    extra: str = "",
 ) -> None:
-    """Store a card's page with the keys of its figures, whole, its small data files (UTF-8 text)
-    and ``derived``: JSON values computed from the card alone that the course's shared outputs
-    read (its practice questions, its entry of cards.json, its study texts as HTML), so that a
-    card found here costs those outputs no work (:func:`generator.render.render_card`)."""
+    """Store a card's page with the keys of its figures, whole, its small data files (UTF-8 text),
+    ``derived``: JSON values computed from the card alone that the course's shared outputs read
+    (its practice questions, its study texts as HTML), and ``extra``, a text (its entry of
+    cards.json), so that a card found here costs those outputs no work
+    (:func:`generator.render.render_card`). The payload: the page, ``derived`` as JSON, ``extra``."""
     if not key or any(k is None for k in figure_keys.values()):
         return
-    meta: dict[str, Any] = {"figures": [[n, k] for n, k in figure_keys.items()], "derived": json.dumps(derived or {}, ensure_ascii=False)}
+    parts = [markdown.encode("utf-8"), json.dumps(derived or {}, ensure_ascii=False).encode("utf-8"), extra.encode("utf-8")]
+    meta: dict[str, Any] = {"figures": [[n, k] for n, k in figure_keys.items()], "parts": [len(p) for p in parts]}
     if data:
         meta["data"] = {n: b.decode("utf-8") for n, b in data.items()}
-    _store({f"{CARD_DIR}/{key}.bin": pack(key, meta, markdown.encode("utf-8"))})
+    _store({f"{CARD_DIR}/{key}.bin": pack(key, meta, b"".join(parts))})
 
 
 # ----------------------------------------------------------------------------- entries

@@ -85,6 +85,7 @@ class RenderedCard:
     figures: dict[str, bytes] = field(default_factory=dict)
     figure_source: Any = field(default=None, repr=False, compare=False)  # _Figures still drawing (render_site)
     json_text: str | None = field(default=None, repr=False, compare=False)  # its entry of cards.json (card_json)
+    back: tuple[str, str] | None = field(default=None, repr=False, compare=False)  # (page, its study back): study.card_back
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -166,10 +167,10 @@ class _Figures:
         """The finished card into the cache, with what the course's shared outputs read of it."""
         derived = {
             "questions": [q.as_json() for q in rc.questions],
-            "json": card_json(rc),
+            "back": study.card_back(rc),
             "html": {t: study.to_html(t) for t in study.card_texts(rc)},
         }
-        cache.save_card(self.card_key, rc.markdown, self.keys, self.data, derived)
+        cache.save_card(self.card_key, rc.markdown, self.keys, self.data, derived, card_json(rc))
 
 
 def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
@@ -247,18 +248,18 @@ def render_card(
 
 
 def _from_cache(card: CardSpec, deck: DeckSpec, examples: dict[str, Example], markdown: str, figures: dict[str, bytes],
-                derived: dict[str, Any]) -> RenderedCard | None:
+                derived: dict[str, Any], json_text: str) -> RenderedCard | None:
     """A card from its cache entry: its practice questions as cards.json holds them (JSON values:
-    lists where the fresh ones may hold tuples), its entry of cards.json, its study texts' HTML.
-    None if the entry lacks any of them (then the card is rendered again)."""
+    lists where the fresh ones may hold tuples), its study back and texts' HTML, its entry of
+    cards.json. None if the entry lacks any of them (then the card is rendered again)."""
     try:
         qs = [Question(**q) for q in derived["questions"]]
-        json_text = str(derived["json"])
+        back = str(derived["back"])
         html = {str(k): str(v) for k, v in derived["html"].items()}
     except (KeyError, TypeError, AttributeError):
         return None
     study.known_html(html)
-    return RenderedCard(card, deck, examples, qs, markdown, figures, json_text=json_text)
+    return RenderedCard(card, deck, examples, qs, markdown, figures, json_text=json_text, back=(markdown, back))
 
 
 def finish_card(rc: RenderedCard) -> RenderedCard:
@@ -293,7 +294,12 @@ def render_site(
     previous_apkg = anki.previous_build(docs_dir)  # the notes' times carry over from it
     previous_key = hashlib.sha256(previous_apkg or b"").hexdigest()
     extra = [str(docs_dir is None), previous_key, repr(anki_config)]
-    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + extra)
+    template_dirs = [Path(d) for d in getattr(env.loader, "searchpath", [])]
+    try:
+        decks_fp: bytes | None = cache.decks_digest(decks)
+    except TypeError:
+        decks_fp = None
+    key = cache.site_key(decks, template_dirs, pages + extra, decks_fp) if decks_fp is not None else None
     cached = cache.load_site(key)
     if cached is not None:
         return cached
@@ -349,7 +355,7 @@ def render_site(
         # (every note unchanged keeps its time): filed under that run's key too, the no-op after
         # a change is a cache hit instead of a whole rendering again (10 s of CPU at 290 cards).
         extra[1] = hashlib.sha256(out[anki.APKG_FILE]).hexdigest()
-        next_key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + extra)
+        next_key = cache.site_key(decks, template_dirs, pages + extra, decks_fp) if decks_fp is not None else None
     cache.save_site(key, out, also=next_key)
     return out
 

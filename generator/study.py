@@ -199,12 +199,20 @@ def transposed_result(ex: Example) -> str:
 
 
 def card_back(rc: RenderedCard) -> str:
+    """The back of a card's study item. Kept on the card with the page it was read from
+    (``rc.back``: (page, back)): study.json, the Anki deck and :func:`warm` each ask for it."""
+    memo = getattr(rc, "back", None)
+    if memo is not None and memo[0] == rc.markdown:
+        return memo[1]
     parts = [rc.card.summary.strip() or answer_lead(rc.markdown)]
     back = rc.card.back
     main = rc.examples[back.example] if back.example else next(iter(rc.examples.values()), None)
     if main is not None:
         parts.append(transposed_result(main) if back.show == "transposed" else key_result(main))
-    return "\n\n".join(p for p in parts if p)
+    text = "\n\n".join(p for p in parts if p)
+    if hasattr(rc, "back"):
+        rc.back = (rc.markdown, text)
+    return text
 
 
 # ----------------------------------------------------------------------------- items
