@@ -199,7 +199,7 @@ def apkg_bytes(decks: list[DeckSpec], items: list[Item], previous: bytes | None 
         rows = conn.execute(f"SELECT guid, {_CONTENT}, id FROM notes").fetchall()
         times = note_times({g: c for g, c, _ in rows}, previous_notes(previous))
         # by id, the table's primary key: by guid (no index) each update read every note (O(n^2),
-        # 2.8 s of 12 at 290 cards); the same updates in the same order, the same bytes
+        # 6 % of a profiled no-op at 290 cards); the same updates in the same order, the same bytes
         row_of = {g: i for g, _, i in rows}
         conn.executemany("UPDATE notes SET mod = ? WHERE id = ?", [(t, row_of[g]) for g, t in sorted(times.items())])
         conn.commit()

@@ -367,7 +367,7 @@ def card_json(rc: RenderedCard) -> str:
     """A card's entry of cards.json as it is written there: ``json.dumps(indent=1)`` of
     :meth:`RenderedCard.as_json`, indented one level deeper (JSON strings hold no newline).
     Kept with the card in the cache: Python's JSON encoder with ``indent`` is pure Python, and
-    the examples' arrays made cards.json cost about 2 s at 290 cards when encoded whole."""
+    encoding every card's examples on every run was 12 % of a profiled no-op at 290 cards."""
     if rc.json_text is None:
         rc.json_text = json.dumps(rc.as_json(), indent=1, ensure_ascii=False).replace("\n", "\n  ")
     return rc.json_text
