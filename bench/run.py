@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", default="", help="comma-separated: generation,site,make,weight,browser,core,scale,gallery,explorer")
     ap.add_argument("--scale", default=",".join(map(str, scale.SCALES)), help="card counts of the scale section (default 29,290,1000)")
     ap.add_argument("--no-serve", action="store_true", help="scale section: skip the live preview's edit at 290 cards")
+    ap.add_argument("--scale-steps", default=",".join(scale.STEPS),
+                    help="scale section, a quicker look: generate (cold, no-op, one card), build (mkdocs, post-build, weight), "
+                         "serve (the preview's edit at 290 cards); default all")
     ap.add_argument("--site", type=Path, default=ROOT / "site", help="the built site to weigh and open (default site/)")
     ap.add_argument("--report", type=Path, default=REPORT)
     args = ap.parse_args(argv)
@@ -86,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             results["explorer"] = explorer.bench(site, max(args.runs, 11))
         if "scale" not in skip:
             sizes = sorted({int(n) for n in args.scale.split(",") if n.strip()})
-            results["scale"] = scale.bench(tmp, sizes, serve_at=None if args.no_serve else 290)
+            steps = tuple(s for s in args.scale_steps.split(",") if s in scale.STEPS)
+            results["scale"] = scale.bench(tmp, sizes, serve_at=None if args.no_serve else 290, steps=steps)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["load_after"] = os.getloadavg()

@@ -44,7 +44,11 @@ BUDGETS = {  # name: (limit, unit, what)
     "peak_rss_mb": (2048.0, "MB", "peak memory (largest process) at the largest scale"),
     "largest_page_mb": (2.0, "MB", "largest page of the site, raw, at any scale"),
     "serve_edit_s": (3.0, "s", "make serve at 290 cards: one card edited to the page served changed"),
+    "cold_gen_per_card_ratio": (1.2, "x", "cold generation, CPU per card at the largest scale / at the smallest"),
+    "noop_per_card_ratio": (1.2, "x", "no-op regeneration, CPU per card at the largest scale / at the smallest"),
+    "one_card_per_card_ratio": (1.2, "x", "one-card change, CPU per card at the largest scale / at the smallest"),
 }
+REGEN = {"cold_gen_per_card_ratio": "cold", "noop_per_card_ratio": "noop", "one_card_per_card_ratio": "one_card"}
 
 
 def author_project(dest: Path, n_cards: int) -> Path:
@@ -118,11 +122,12 @@ def _page(url: str) -> bytes | None:
     return None if got is None else _LIVERELOAD.sub(b"", got)
 
 
-def serve_edit(proj: Path, cache: Path, timeout: float = 300.0, dirty: bool = False) -> dict[str, Any]:
-    """``python -m generator.serve`` on the project; the first card edited; seconds until the served page changes."""
+def serve_edit(proj: Path, cache: Path, timeout: float = 300.0, full: bool = False) -> dict[str, Any]:
+    """``python -m generator.serve`` on the project; the first card edited; seconds until the served page changes.
+    ``full``: ``--full``, every page rebuilt on every change (by default the preview rebuilds the changed pages)."""
     port = _free_port()
     cmd = [PY, "-m", "generator.serve", "--decks", str(proj / "decks"), "--docs", str(proj / "docs"),
-           "--config", str(proj / "mkdocs.yml"), "--dev-addr", f"127.0.0.1:{port}"] + (["--dirty"] if dirty else [])
+           "--config", str(proj / "mkdocs.yml"), "--dev-addr", f"127.0.0.1:{port}"] + (["--full"] if full else [])
     log = open(proj / ".serve-log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "CONVCARDS_CACHE": str(cache)}, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -137,7 +142,7 @@ def serve_edit(proj: Path, cache: Path, timeout: float = 300.0, dirty: bool = Fa
             return {"error": "the preview did not serve the card"}
         time.sleep(2.0)  # settled: the first build's reload done
         before = _page(url)
-        synth.edit_first_card(proj / "decks", 7 + int(dirty))
+        synth.edit_first_card(proj / "decks", 7 + int(full))
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < timeout:
             now = _page(url)
@@ -151,16 +156,27 @@ def serve_edit(proj: Path, cache: Path, timeout: float = 300.0, dirty: bool = Fa
         log.close()
 
 
-def bench_scale(tmp: Path, n: int, serve: bool = False) -> dict[str, Any]:
+STEPS = ("generate", "build", "serve")  # --scale-steps: a quicker look leaves some out
+
+
+def bench_scale(tmp: Path, n: int, serve: bool = False, steps: tuple[str, ...] = STEPS) -> dict[str, Any]:
+    """One scale: ``generate`` (cold, no-op, one-card change), ``build`` (mkdocs build, the post-build
+    step and the site's weight: needs ``generate``), ``serve`` (the live preview's edit, when ``serve``)."""
     proj = author_project(tmp / f"scale-{n}", n)
     cache = tmp / f"scale-{n}-cache"
     env = {"CONVCARDS_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"}
     gen = [PY, "-m", "generator", "--decks", str(proj / "decks"), "--docs", str(proj / "docs"), "--quiet"]
     out: dict[str, Any] = {"cards": n, "decks": len(list((proj / "decks").glob("*.yaml")))}
     out["cold"] = run(gen, ROOT, env)
-    out["noop"] = run(gen, ROOT, env)
-    synth.edit_first_card(proj / "decks", 1)
-    out["one_card"] = run(gen, ROOT, env)
+    if "generate" in steps:
+        out["noop"] = run(gen, ROOT, env)
+        synth.edit_first_card(proj / "decks", 1)
+        out["one_card"] = run(gen, ROOT, env)
+    if serve and "serve" in steps:
+        out["serve"] = serve_edit(proj, cache)
+        out["serve_full"] = serve_edit(proj, cache, full=True)
+    if "build" not in steps:
+        return out
     out["mkdocs"] = run([PY, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(proj / "mkdocs.yml"), "-d", str(proj / "site")],
                         ROOT, env)
     out["postbuild"] = run(["node", "generator/postbuild.mjs", str(proj / "site")], ROOT, env)
@@ -171,18 +187,15 @@ def bench_scale(tmp: Path, n: int, serve: bool = False) -> dict[str, Any]:
     out["per_card_cpu_ms"] = out["cold_build_cpu_s"] / n * 1000
     out["peak_rss_mb"] = max(out[s]["rss_mb"] for s in ("cold", "noop", "one_card", "mkdocs", "postbuild"))
     out["weight"] = weigh(proj / "site")
-    if serve:
-        out["serve"] = serve_edit(proj, cache)
-        out["serve_dirty"] = serve_edit(proj, cache, dirty=True)
     shutil.rmtree(proj / "site", ignore_errors=True)
     return out
 
 
-def bench(tmp: Path, scales: list[int], serve_at: int | None = 290) -> dict[str, Any]:
+def bench(tmp: Path, scales: list[int], serve_at: int | None = 290, steps: tuple[str, ...] = STEPS) -> dict[str, Any]:
     res: dict[str, Any] = {"scales": {}}
     for n in scales:
         print(f"bench: scale, {n} cards ...", file=sys.stderr, flush=True)
-        res["scales"][str(n)] = bench_scale(tmp, n, serve=(n == serve_at))
+        res["scales"][str(n)] = bench_scale(tmp, n, serve=(n == serve_at), steps=steps)
     return res
 
 
@@ -194,15 +207,22 @@ def verdicts(res: dict[str, Any]) -> dict[str, tuple[float, str]]:
     ns = sorted(int(n) for n in sc)
     small, large = sc[str(ns[0])], sc[str(ns[-1])]
     values: dict[str, float] = {}
+    built = all("weight" in s for s in sc.values())  # --scale-steps without build: no build figures
     if "290" in sc:
-        values["cold_build_290_s"] = sc["290"]["cold_build_s"]
+        if built:
+            values["cold_build_290_s"] = sc["290"]["cold_build_s"]
         if "serve_edit_s" in sc["290"].get("serve", {}):
             values["serve_edit_s"] = sc["290"]["serve"]["serve_edit_s"]
     if len(ns) > 1:
-        values["per_card_ratio"] = large["per_card_ms"] / small["per_card_ms"]
-        values["median_page_ratio"] = large["weight"]["median_card_kb"] / small["weight"]["median_card_kb"]
-    values["peak_rss_mb"] = large["peak_rss_mb"]
-    values["largest_page_mb"] = max(s["weight"]["largest_page_mb"] for s in sc.values())
+        for budget, step in REGEN.items():
+            if step in small and step in large:
+                values[budget] = (large[step]["cpu_s"] / int(ns[-1])) / (small[step]["cpu_s"] / int(ns[0]))
+        if built:
+            values["per_card_ratio"] = large["per_card_ms"] / small["per_card_ms"]
+            values["median_page_ratio"] = large["weight"]["median_card_kb"] / small["weight"]["median_card_kb"]
+    if built:
+        values["peak_rss_mb"] = large["peak_rss_mb"]
+        values["largest_page_mb"] = max(s["weight"]["largest_page_mb"] for s in sc.values())
     return {k: (v, "met" if v <= BUDGETS[k][0] else "MISSED") for k, v in values.items()}
 
 
@@ -215,7 +235,15 @@ def table(res: dict[str, Any]) -> str:
     lines = [f"| scale: measure | {cols} |", "|---|" + "---:|" * len(ns)]
 
     def row(what: str, fmt) -> None:
-        lines.append(f"| {what} | " + " | ".join(fmt(sc[n]) for n in ns) + " |")
+        def cell(s: dict[str, Any]) -> str:
+            try:
+                return fmt(s)
+            except KeyError:  # a step left out (--scale-steps)
+                return ""
+
+        cells = [cell(sc[n]) for n in ns]
+        if any(cells):
+            lines.append(f"| {what} | " + " | ".join(cells) + " |")
 
     def t(step: str):
         return lambda s: f"{s[step]['wall_s']:.1f} s ({s[step]['cpu_s']:.1f} s CPU)"
@@ -224,6 +252,8 @@ def table(res: dict[str, Any]) -> str:
     row("cold generation", t("cold"))
     row("no-op regeneration", t("noop"))
     row("one-card change, regeneration", t("one_card"))
+    row("... CPU per card: cold, no-op, one-card change", lambda s: " / ".join(
+        f"{s[step]['cpu_s'] / s['cards'] * 1000:.1f}" for step in ("cold", "noop", "one_card")) + " ms")
     row("mkdocs build --strict", t("mkdocs"))
     row("post-build (KaTeX)", t("postbuild"))
     row("whole cold build (generate + mkdocs + post-build)", lambda s: f"{s['cold_build_s']:.1f} s ({s['cold_build_cpu_s']:.1f} s CPU)")
@@ -243,7 +273,7 @@ def table(res: dict[str, Any]) -> str:
 
     if any("serve" in s for s in sc.values()):
         row("make serve: one card edited to the page changed", served)
-        row("... with --dirty (make serve SERVE_FLAGS=--dirty)", lambda s: served({"serve": s.get("serve_dirty", {})}))
+        row("... with --full, every page rebuilt (make serve SERVE_FLAGS=--full)", lambda s: served({"serve": s.get("serve_full", {})}))
     lines += ["", "| scale budget | value | budget | verdict |", "|---|---:|---:|---|"]
     for k, (v, verdict) in verdicts(res).items():
         limit, unit, what = BUDGETS[k]

@@ -31,12 +31,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import genanki
+from typing import TYPE_CHECKING
 
 from .markup import html_text
 from .spec import DeckSpec
 from .study import Item, to_html
+
+if TYPE_CHECKING:
+    import genanki  # imported where a deck is built: a run that builds none (a no-op) does not pay for it
 
 APKG_FILE = "downloads/convcards.apkg"
 ROOT_DECK = "convcards"
@@ -91,6 +93,8 @@ def note_guid(item: Item, config: Config = DEFAULT, guid_id: str | None = None) 
     variant; with the site's GUID namespace (if any) in front: ``guid_for(namespace, card id, ...)``.
     ``guid_id``: the id to use instead of the card's own, the first it had (a renamed card's
     ``formerly``), so that its notes keep their GUIDs and a new build updates them."""
+    import genanki
+
     ns = (config.guid_namespace,) if config.guid_namespace else ()
     card = guid_id or item.card
     if item.practice is None:
@@ -99,6 +103,8 @@ def note_guid(item: Item, config: Config = DEFAULT, guid_id: str | None = None) 
 
 
 def model() -> genanki.Model:
+    import genanki
+
     return genanki.Model(
         stable_id(MODEL_NAME),
         MODEL_NAME,
@@ -126,6 +132,8 @@ def card_tag(card_id: str, config: Config = DEFAULT) -> str:
 
 
 def build_package(decks: list[DeckSpec], items: list[Item], config: Config = DEFAULT) -> genanki.Package:
+    import genanki
+
     m = model()
     anki_decks = {d.id: genanki.Deck(stable_id(deck_name(d, config)), deck_name(d, config), description=to_html(d.intro)) for d in decks}
     guid_ids = {c.id: c.guid_id for d in decks for c in d.cards}
@@ -188,9 +196,12 @@ def apkg_bytes(decks: list[DeckSpec], items: list[Item], previous: bytes | None 
     try:
         conn = sqlite3.connect(db_path)
         package.write_to_db(conn.cursor(), TIMESTAMP, itertools.count(TIMESTAMP * 1000))
-        fields = dict(conn.execute(f"SELECT guid, {_CONTENT} FROM notes"))
-        times = note_times(fields, previous_notes(previous))
-        conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(t, g) for g, t in sorted(times.items())])
+        rows = conn.execute(f"SELECT guid, {_CONTENT}, id FROM notes").fetchall()
+        times = note_times({g: c for g, c, _ in rows}, previous_notes(previous))
+        # by id, the table's primary key: by guid (no index) each update read every note (O(n^2),
+        # 6 % of a profiled no-op at 290 cards); the same updates in the same order, the same bytes
+        row_of = {g: i for g, _, i in rows}
+        conn.executemany("UPDATE notes SET mod = ? WHERE id = ?", [(t, row_of[g]) for g, t in sorted(times.items())])
         conn.commit()
         conn.close()
         with open(db_path, "rb") as f:

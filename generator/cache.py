@@ -197,15 +197,21 @@ def _environment_digest(template_dirs: list[Path]) -> bytes:
     return h.digest()
 
 
-def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str]) -> str | None:
-    """The key of a whole generated site: decks, templates, code, libraries, hand-written pages."""
+def site_key(decks: Any, template_dirs: list[Path], docs_pages: list[str], decks_fp: bytes | None = None) -> str | None:
+    """The key of a whole generated site: decks, templates, code, libraries, hand-written pages.
+    ``decks_fp``: :func:`decks_digest` of ``decks``, when the caller has it (two keys of one run)."""
     try:
         h = hashlib.sha256(b"site\0" + _environment_digest(template_dirs))
         h.update(fingerprint(sorted(docs_pages)))
-        h.update(fingerprint(decks))
+        h.update(decks_fp if decks_fp is not None else decks_digest(decks))
     except (TypeError, OSError):
         return None
     return h.hexdigest()
+
+
+def decks_digest(decks: Any) -> bytes:
+    """SHA-256 of :func:`fingerprint` of the decks (raises TypeError when they have none)."""
+    return hashlib.sha256(fingerprint(decks)).digest()
 
 
 def deck_header(deck: Any) -> dict[str, Any]:
@@ -216,22 +222,31 @@ def deck_header(deck: Any) -> dict[str, Any]:
     return {"deck": deck}
 
 
-def card_key(card: Any, deck: Any, all_cards: dict[str, Any], template_dirs: list[Path]) -> str | None:
+def cards_index(all_cards: dict[str, Any]) -> bytes:
+    """The digest of the id, title and deck of every card in order: what a card's links may
+    name of the other cards. :func:`render.render_site` computes it once for all its cards
+    (computed for each card, it made the card keys cost O(n^2): 10 % of a profiled no-op at 290 cards)."""
+    return hashlib.sha256(fingerprint([(c.id, c.title, c.deck) for c in all_cards.values()])).digest()
+
+
+def card_key(card: Any, deck: Any, all_cards: dict[str, Any], template_dirs: list[Path], index: bytes | None = None) -> str | None:
     """The key of one card's page: the card, its deck's own fields (not its other cards, so a
     change to one card renders only that card again), the id, title and deck of every card in
-    order (links name them), templates, code and libraries."""
+    order (links name them: ``index``, :func:`cards_index` of ``all_cards``, computed here if not
+    given), templates, code and libraries."""
     try:
         h = hashlib.sha256(b"card\0" + _environment_digest(template_dirs))
         h.update(fingerprint(card))
         h.update(fingerprint(deck_header(deck)))
-        h.update(fingerprint([(c.id, c.title, c.deck) for c in all_cards.values()]))
+        h.update(index if index is not None else cards_index(all_cards))
     except (TypeError, OSError, AttributeError):
         return None
     return h.hexdigest()
 
 
-def load_card(key: str | None) -> tuple[str, dict[str, bytes]] | None:
-    """A card's page (Markdown) and its figures (name -> SVG bytes) from an earlier run, or None.
+def load_card(key: str | None) -> tuple[str, dict[str, bytes], dict[str, Any], str] | None:
+    """A card's page (Markdown), its figures (name -> SVG bytes) and what the course's shared
+    outputs take from it (``derived`` and ``extra``, see :func:`save_card`) from an earlier run, or None.
 
     The figures are read from their own entries: if any is missing or bad, so is the card."""
     entry = _read(CARD_DIR, key) if key else None
@@ -247,19 +262,37 @@ def load_card(key: str | None) -> tuple[str, dict[str, bytes]] | None:
             figures[str(name)] = fig[1]
         for name, text in meta.get("data", {}).items():  # small files computed with the page (step data)
             figures[str(name)] = str(text).encode("utf-8")
-        return payload.decode("utf-8"), figures
+        md, derived, extra = (int(n) for n in meta["parts"])
+        if md + derived + extra != len(payload):
+            return None
+        got = json.loads(payload[md : md + derived])  # JSON text, not meta: its objects keep their key order
+        if not isinstance(got, dict):
+            return None
+        return payload[:md].decode("utf-8"), figures, got, payload[md + derived :].decode("utf-8")
     except (TypeError, ValueError, AttributeError):
         return None
 
 
-def save_card(key: str | None, markdown: str, figure_keys: dict[str, str | None], data: dict[str, bytes] | None = None) -> None:
-    """Store a card's page with the keys of its figures and, whole, its small data files (UTF-8 text)."""
+def save_card(
+    key: str | None,
+    markdown: str,
+    figure_keys: dict[str, str | None],
+    data: dict[str, bytes] | None = None,
+    derived: dict[str, Any] | None = None,
+    extra: str = "",
+) -> None:
+    """Store a card's page with the keys of its figures, whole, its small data files (UTF-8 text),
+    ``derived``: JSON values computed from the card alone that the course's shared outputs read
+    (its practice questions, its study texts as HTML), and ``extra``, a text (its entry of
+    cards.json), so that a card found here costs those outputs no work
+    (:func:`generator.render.render_card`). The payload: the page, ``derived`` as JSON, ``extra``."""
     if not key or any(k is None for k in figure_keys.values()):
         return
-    meta: dict[str, Any] = {"figures": [[n, k] for n, k in figure_keys.items()]}
+    parts = [markdown.encode("utf-8"), json.dumps(derived or {}, ensure_ascii=False).encode("utf-8"), extra.encode("utf-8")]
+    meta: dict[str, Any] = {"figures": [[n, k] for n, k in figure_keys.items()], "parts": [len(p) for p in parts]}
     if data:
         meta["data"] = {n: b.decode("utf-8") for n, b in data.items()}
-    _store({f"{CARD_DIR}/{key}.bin": pack(key, meta, markdown.encode("utf-8"))})
+    _store({f"{CARD_DIR}/{key}.bin": pack(key, meta, b"".join(parts))})
 
 
 # ----------------------------------------------------------------------------- entries
@@ -316,6 +349,9 @@ def _store(entries: dict[str, bytes]) -> None:
 def load_site(key: str | None) -> dict[str, bytes] | None:
     """Every output of a site generated before from the same inputs, or None."""
     entry = _read(SITE_DIR, key) if key else None
+    if entry is not None and isinstance(entry[0].get("same_as"), str):  # an alias (save_site's ``also``): one step only
+        entry = _read(SITE_DIR, entry[0]["same_as"])
+        entry = None if entry is None or "same_as" in entry[0] else entry
     if entry is None:
         return None
     meta, payload = entry
@@ -333,12 +369,17 @@ def load_site(key: str | None) -> dict[str, bytes] | None:
     return out if pos == len(payload) else None
 
 
-def save_site(key: str | None, outputs: dict[str, bytes]) -> None:
+def save_site(key: str | None, outputs: dict[str, bytes], also: str | None = None) -> None:
+    """Store a site's outputs under ``key``, and, under ``also`` (other inputs known to give the
+    same outputs), a small entry that names ``key``."""
     if not key:
         return
     names = sorted(outputs)
     payload = b"".join(outputs[n] for n in names)
-    _store({f"{SITE_DIR}/{key}.bin": pack(key, {"files": [[n, len(outputs[n])] for n in names]}, payload)})
+    entries = {f"{SITE_DIR}/{key}.bin": pack(key, {"files": [[n, len(outputs[n])] for n in names]}, payload)}
+    if also and also != key:
+        entries[f"{SITE_DIR}/{also}.bin"] = pack(also, {"same_as": key}, b"")
+    _store(entries)
     prune()
 
 

@@ -84,6 +84,8 @@ class RenderedCard:
     markdown: str = ""
     figures: dict[str, bytes] = field(default_factory=dict)
     figure_source: Any = field(default=None, repr=False, compare=False)  # _Figures still drawing (render_site)
+    json_text: str | None = field(default=None, repr=False, compare=False)  # its entry of cards.json (card_json)
+    back: tuple[str, str] | None = field(default=None, repr=False, compare=False)  # (page, its study back): study.card_back
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -159,9 +161,16 @@ class _Figures:
             self.files[fname] = svg
             done[ticket] = self._markdown(fname, alt)
         self.later = {}
-        markdown = self.drawer.fill(markdown, done.__getitem__) if done else markdown
-        cache.save_card(self.card_key, markdown, self.keys, self.data)
-        return markdown
+        return self.drawer.fill(markdown, done.__getitem__) if done else markdown
+
+    def save(self, rc: RenderedCard) -> None:
+        """The finished card into the cache, with what the course's shared outputs read of it."""
+        derived = {
+            "questions": [q.as_json() for q in rc.questions],
+            "back": study.card_back(rc),
+            "html": {t: study.to_html(t) for t in study.card_texts(rc)},
+        }
+        cache.save_card(self.card_key, rc.markdown, self.keys, self.data, derived, card_json(rc))
 
 
 def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
@@ -174,17 +183,24 @@ def _links(cards: dict[str, CardSpec], here: CardSpec) -> Callable[[str], str]:
 
 
 def render_card(
-    env: jinja2.Environment, deck: DeckSpec, card: CardSpec, all_cards: dict[str, CardSpec], drawer: cache.FigureDrawer | None = None
+    env: jinja2.Environment,
+    deck: DeckSpec,
+    card: CardSpec,
+    all_cards: dict[str, CardSpec],
+    drawer: cache.FigureDrawer | None = None,
+    index: bytes | None = None,
 ) -> RenderedCard:
     """One card's page and figures. With a shared parallel ``drawer`` (render_site), figures
-    may still be drawing on return: :func:`finish_card` completes the card."""
-    examples = build(card.examples)
-    rc = RenderedCard(card, deck, examples, questions(examples, card.practice, card.id))
-    key = cache.card_key(card, deck, all_cards, [Path(d) for d in getattr(env.loader, "searchpath", [])])
+    may still be drawing on return: :func:`finish_card` completes the card. ``index``:
+    :func:`cache.cards_index` of ``all_cards``, when the caller renders many cards."""
+    examples = build(card.examples)  # cheap: an example computes its arrays when first asked
+    key = cache.card_key(card, deck, all_cards, [Path(d) for d in getattr(env.loader, "searchpath", [])], index)
     hit = cache.load_card(key)
-    if hit is not None:  # rendered before from the same inputs: page and figures from the cache
-        rc.markdown, rc.figures = hit
-        return rc
+    if hit is not None:  # rendered before from the same inputs: page, figures and derived data from the cache
+        rc = _from_cache(card, deck, examples, *hit)
+        if rc is not None:
+            return rc
+    rc = RenderedCard(card, deck, examples, questions(examples, card.practice, card.id))
     figs = _Figures(card, drawer)
     figs.card_key = key
     ctx = {
@@ -224,19 +240,34 @@ def render_card(
         first = str(e).splitlines()[0] if str(e) else ""
         raise SpecError([Problem(where, card.id, "template", "a template that renders", f"{type(e).__name__}: {first[:120]}")]) from None
     rc.figures = figs.files
+    rc.figure_source = figs
     if drawer is None:  # on its own: complete now
         figs.drawer.finish()
-        rc.markdown = figs.finish(rc.markdown)
-    else:
-        rc.figure_source = figs
+        finish_card(rc)
     return rc
 
 
+def _from_cache(card: CardSpec, deck: DeckSpec, examples: dict[str, Example], markdown: str, figures: dict[str, bytes],
+                derived: dict[str, Any], json_text: str) -> RenderedCard | None:
+    """A card from its cache entry: its practice questions as cards.json holds them (JSON values:
+    lists where the fresh ones may hold tuples), its study back and texts' HTML, its entry of
+    cards.json. None if the entry lacks any of them (then the card is rendered again)."""
+    try:
+        qs = [Question(**q) for q in derived["questions"]]
+        back = str(derived["back"])
+        html = {str(k): str(v) for k, v in derived["html"].items()}
+    except (KeyError, TypeError, AttributeError):
+        return None
+    study.known_html(html)
+    return RenderedCard(card, deck, examples, qs, markdown, figures, json_text=json_text, back=(markdown, back))
+
+
 def finish_card(rc: RenderedCard) -> RenderedCard:
-    """Wait for the card's figures and put their Markdown into its page."""
+    """Wait for the card's figures, put their Markdown into its page and keep the card in the cache."""
     if rc.figure_source is not None:
-        rc.markdown = rc.figure_source.finish(rc.markdown)
-        rc.figure_source = None
+        figs, rc.figure_source = rc.figure_source, None
+        rc.markdown = figs.finish(rc.markdown)
+        figs.save(rc)
     return rc
 
 
@@ -263,7 +294,12 @@ def render_site(
     previous_apkg = anki.previous_build(docs_dir)  # the notes' times carry over from it
     previous_key = hashlib.sha256(previous_apkg or b"").hexdigest()
     extra = [str(docs_dir is None), previous_key, repr(anki_config)]
-    key = cache.site_key(decks, [Path(d) for d in getattr(env.loader, "searchpath", [])], pages + extra)
+    template_dirs = [Path(d) for d in getattr(env.loader, "searchpath", [])]
+    try:
+        decks_fp: bytes | None = cache.decks_digest(decks)
+    except TypeError:
+        decks_fp = None
+    key = cache.site_key(decks, template_dirs, pages + extra, decks_fp) if decks_fp is not None else None
     cached = cache.load_site(key)
     if cached is not None:
         return cached
@@ -274,7 +310,8 @@ def render_site(
     try:
         # the gallery's GIFs and strips first: the longest drawings, started while the cards render
         drawings = gallery.request(drawer, decks, docs_dir)
-        cards_of = {deck.id: [render_card(env, deck, card, all_cards, drawer) for card in deck.cards] for deck in decks}
+        index = cache.cards_index(all_cards)
+        cards_of = {deck.id: [render_card(env, deck, card, all_cards, drawer, index) for card in deck.cards] for deck in decks}
         if drawer.pending:  # figures still drawing in workers: meanwhile, study mode's Markdown to HTML
             study.warm([rc for deck in decks for rc in cards_of[deck.id]])
         drawer.finish()
@@ -312,13 +349,35 @@ def render_site(
     out.update(anki.outputs(decks, study.items(rendered), previous_apkg, anki_config))  # the Anki deck
     out.update(gallery.outputs(decks, drawer, drawings))  # the gallery page, its downloads and step data
     out[NAV_FILE] = nav_yaml(decks, docs_dir)
-    cache.save_site(key, out)
+    next_key = None
+    if docs_dir is not None and out.get(anki.APKG_FILE, previous_apkg) != previous_apkg:
+        # The next run reads this .apkg as its previous build and gets these very outputs back
+        # (every note unchanged keeps its time): filed under that run's key too, the no-op after
+        # a change is a cache hit instead of a whole rendering again (10 s of CPU at 290 cards).
+        extra[1] = hashlib.sha256(out[anki.APKG_FILE]).hexdigest()
+        next_key = cache.site_key(decks, template_dirs, pages + extra, decks_fp) if decks_fp is not None else None
+    cache.save_site(key, out, also=next_key)
     return out
 
 
+CARDS_SCHEMA = {"schema": "convcards/cards.json", "version": 1}
+
+
+def card_json(rc: RenderedCard) -> str:
+    """A card's entry of cards.json as it is written there: ``json.dumps(indent=1)`` of
+    :meth:`RenderedCard.as_json`, indented one level deeper (JSON strings hold no newline).
+    Kept with the card in the cache: Python's JSON encoder with ``indent`` is pure Python, and
+    encoding every card's examples on every run was 12 % of a profiled no-op at 290 cards."""
+    if rc.json_text is None:
+        rc.json_text = json.dumps(rc.as_json(), indent=1, ensure_ascii=False).replace("\n", "\n  ")
+    return rc.json_text
+
+
 def cards_json(rendered: list[RenderedCard]) -> bytes:
-    doc = {"schema": "convcards/cards.json", "version": 1, "cards": [rc.as_json() for rc in rendered]}
-    return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    """``json.dumps({schema, version, cards: [...]}, indent=1)``, assembled from :func:`card_json`."""
+    head = "".join(f"\n {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in CARDS_SCHEMA.items())
+    cards = "[\n  " + ",\n  ".join(card_json(rc) for rc in rendered) + "\n ]" if rendered else "[]"
+    return ("{" + head + f'\n "cards": {cards}\n}}\n').encode("utf-8")
 
 
 def nav_yaml(decks: list[DeckSpec], docs_dir: Path | None) -> bytes:

@@ -8,6 +8,11 @@ subprocess with the same arguments; its errors (one line per problem) are printe
 preview goes on with the last good pages, each under a banner with the same text (mkdocs serve
 runs on ``.convcards-preview.yml``, the site's mkdocs.yml plus :mod:`.preview_hook`). A regeneration that changes nothing writes nothing,
 so the preview never loops.
+
+MkDocs rebuilds only the pages whose files changed (``mkdocs serve --dirty``), and the preview's hook
+makes that exact: the pages not rebuilt keep their titles in every navigation, and anything the
+pages share (a title, a page added or removed, the navigation, a snippet, the configuration) makes
+the build a full one (:mod:`.preview_hook`). ``--full`` rebuilds every page on every change.
 """
 
 from __future__ import annotations
@@ -43,11 +48,11 @@ def parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)")
     ap.add_argument(
-        "--dirty",
+        "--full",
         action="store_true",
-        help="mkdocs serve --dirty: rebuild only the pages whose files changed (faster on a large course; other pages keep "
-        "their old navigation and links until the next full build)",
+        help="rebuild every page on every change (by default only the changed pages are, unless what they share changed)",
     )
+    ap.add_argument("--dirty", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for older commands
     ap.add_argument("--interval", type=float, default=0.5, metavar="SECONDS", help="how often to look for changes (default: 0.5)")
     return ap
 
@@ -102,7 +107,7 @@ def preview_config(config: Path) -> Path:
     return config.resolve().parent / PREVIEW_CONFIG
 
 
-def write_preview_config(config: Path, error: str) -> Path:
+def write_preview_config(config: Path, error: str, incremental: bool = True) -> Path:
     """The preview's configuration: the site's (INHERIT), plus the hook that shows ``error`` (the
     generator's failure as printed; empty: none) on every page. Written whole, then moved into
     place, so mkdocs never reads half of it; mkdocs serve rebuilds when it changes."""
@@ -113,7 +118,7 @@ def write_preview_config(config: Path, error: str) -> Path:
         "INHERIT": config.resolve().name,
         "hooks": [*(site.get("hooks") or []), str(PACKAGE / "preview_hook.py")],
         "watch": [*(site.get("watch") or []), config.resolve().name],  # the site's own config: edits to it rebuild too
-        "extra": {"convcards_preview_error": error},
+        "extra": {"convcards_preview_error": error, "convcards_preview_incremental": incremental},
     }
     path = preview_config(config)
     tmp = path.with_name(path.name + ".tmp")
@@ -140,8 +145,8 @@ def regenerate(gen_args: list[str]) -> str:
 
 def start_mkdocs(args: argparse.Namespace) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(preview_config(args.config)), "--dev-addr", args.dev_addr]
-    if args.dirty:
-        cmd.append("--dirty")
+    if not args.full:
+        cmd.append("--dirty")  # made exact by the preview hook (convcards_preview_incremental)
     env = mkdocs_env()
     return subprocess.Popen(cmd, cwd=args.config.resolve().parent, env=env)
 
@@ -170,7 +175,7 @@ def watch(args: argparse.Namespace, mkdocs: subprocess.Popen, first_error: str =
         print(f"[{time.strftime('%H:%M:%S')}] changed: {shown}; regenerating", flush=True)
         error = regenerate(gen_args)
         if error != shown_error:  # the banner appears, changes or goes (mkdocs serve rebuilds on it)
-            write_preview_config(args.config, error)
+            write_preview_config(args.config, error, not args.full)
             shown_error = error
     return mkdocs.returncode or 0
 
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that `finally` stops mkdocs too
     error = regenerate(generator_args(args))
     try:
-        write_preview_config(args.config, error)
+        write_preview_config(args.config, error, not args.full)
     except SpecError as e:  # the site's mkdocs.yml itself cannot be read
         print("\n".join(f"error: {p}" for p in e.problems), file=sys.stderr)
         return 2

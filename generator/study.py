@@ -100,13 +100,37 @@ def _converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["pymdownx.arithmatex", "attr_list"], extension_configs={"pymdownx.arithmatex": {"generic": True}})
 
 
-@lru_cache(maxsize=4096)
+_HTML: dict[str, str] = {}  # to_html's memo: Markdown -> HTML
+
+
 def to_html(text: str) -> str:
     """Markdown with LaTeX to HTML; math stays between its delimiters, in arithmatex spans/divs.
 
     One converter, reset between texts (building one costs more than converting a short
-    text), and each text converted once: the Anki deck asks again for what study.json has."""
-    return _converter().reset().convert(text)
+    text), and each text converted once: the Anki deck asks again for what study.json has.
+    The memo is unbounded: a bounded one (it held 4,096 texts) smaller than the course's
+    texts (a front and a back per study item, about 18 a card) was emptied by study.json before
+    the Anki deck asked again, so every text was converted twice from about 230 cards on.
+    :func:`known_html` fills it with conversions made by an earlier run (the card cache)."""
+    html = _HTML.get(text)
+    if html is None:
+        html = _HTML[text] = _converter().reset().convert(text)
+    return html
+
+
+def known_html(pairs: dict[str, str]) -> None:
+    """Conversions of :func:`to_html` made before from the same code and libraries (a card's
+    entry in the cache, whose key covers both), taken as they are."""
+    _HTML.update(pairs)
+
+
+def card_texts(rc: RenderedCard) -> list[str]:
+    """Every text of a card's study items, whether or not :func:`items` keeps them all."""
+    texts = [rc.card.question, card_back(rc)]
+    for q in rc.questions:
+        if q.variant != 0:
+            texts += [q.prompt, q.answer]
+    return texts
 
 
 # ----------------------------------------------------------------------------- the back of a card
@@ -175,12 +199,20 @@ def transposed_result(ex: Example) -> str:
 
 
 def card_back(rc: RenderedCard) -> str:
+    """The back of a card's study item. Kept on the card with the page it was read from
+    (``rc.back``: (page, back)): study.json, the Anki deck and :func:`warm` each ask for it."""
+    memo = getattr(rc, "back", None)
+    if memo is not None and memo[0] == rc.markdown:
+        return memo[1]
     parts = [rc.card.summary.strip() or answer_lead(rc.markdown)]
     back = rc.card.back
     main = rc.examples[back.example] if back.example else next(iter(rc.examples.values()), None)
     if main is not None:
         parts.append(transposed_result(main) if back.show == "transposed" else key_result(main))
-    return "\n\n".join(p for p in parts if p)
+    text = "\n\n".join(p for p in parts if p)
+    if hasattr(rc, "back"):
+        rc.back = (rc.markdown, text)
+    return text
 
 
 # ----------------------------------------------------------------------------- items

@@ -98,23 +98,32 @@ def safe_rel(rel: object) -> bool:
     return all(p not in ("", ".", "..") for p in parts) and not PurePosixPath(rel).is_absolute()
 
 
-def inside(docs: Path, rel: str) -> bool:
-    """``docs/rel`` is a path under ``docs`` once symbolic links are followed (and is no link itself)."""
+def inside(docs: Path, rel: str, resolved: dict[Path, Path] | None = None) -> bool:
+    """``docs/rel`` is a path under ``docs`` once symbolic links are followed (and is no link itself).
+
+    ``resolved``: folders already resolved in this check of many paths (folder -> real path), so
+    that each folder is resolved once, not once for each of its files (the same answer: a file
+    that is no link resolves to its folder's real path and its name)."""
     if not safe_rel(rel):
         return False
     target = docs / rel
     if target.is_symlink():
         return False
-    root = docs.resolve()
-    return target.resolve().is_relative_to(root) and target.resolve() != root
+    memo = resolved if resolved is not None else {}
+    for d in (docs, target.parent):
+        if d not in memo:
+            memo[d] = d.resolve()
+    real = memo[target.parent] / target.name
+    return real.is_relative_to(memo[docs]) and real != memo[docs]
 
 
 def _entries(docs: Path, name: str, mapping: object, warnings: list[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     if not isinstance(mapping, dict):
         return out
+    resolved: dict[Path, Path] = {}
     for rel, h in mapping.items():
-        if not inside(docs, rel) or rel in (MANIFEST, JOURNAL) or rel.split("/")[0] == STAGING:
+        if not inside(docs, rel, resolved) or rel in (MANIFEST, JOURNAL) or rel.split("/")[0] == STAGING:
             warnings.append(f"{docs / name}: ignored the entry {json.dumps(rel)}: expected a path inside {docs}")
             continue
         if isinstance(h, str) and re.fullmatch(r"[0-9a-f]{64}", h):
@@ -178,9 +187,10 @@ def plan(docs: Path, outputs: dict[str, bytes]) -> Plan:
         for rel, hashes in journal.items():
             owned.setdefault(rel, set()).update(hashes)
     conflicts = []
+    resolved: dict[Path, Path] = {}
     for rel, data in sorted(outputs.items()):
         target = docs / rel
-        if not inside(docs, rel):
+        if not inside(docs, rel, resolved):
             conflicts.append((rel, "a path inside the docs folder (no link out of it)"))
             continue
         if target.is_file():

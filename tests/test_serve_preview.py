@@ -92,3 +92,64 @@ def test_a_built_site_never_has_the_banner(tmp_path):
     built = [p for p in (site / "site").rglob("*.html")]
     assert built and not any("convcards-preview-error" in p.read_text(encoding="utf-8") for p in built)
     assert ".convcards-*" in (site / ".gitignore").read_text(encoding="utf-8")
+
+
+def _served(url: str) -> str | None:
+    """A served page without mkdocs serve's live-reload call, which differs on every request."""
+    got = _get(url)
+    return None if got is None else re.sub(r"livereload\(\d+, \d+\);", "", got)
+
+
+def _nav_titles(page: str) -> list[str]:
+    """The titles the primary navigation of a served page shows (its own table of contents left out)."""
+    start = page.index('<nav class="md-nav md-nav--primary"')
+    end = page.index('<div class="md-content"', start)
+    nav = re.sub(r'<nav class="md-nav md-nav--secondary".*?</nav>', "", page[start:end], flags=re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)).strip() for t in re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.S)]
+
+
+def test_the_preview_rebuilds_a_changed_page_alone_and_every_page_when_a_title_changes(tmp_path):
+    """The preview rebuilds only the pages whose files changed (mkdocs --dirty), exactly: the page
+    rebuilt names the pages it did not read again in its navigation (plain --dirty leaves them
+    without a title), and a changed title reaches the pages that were not otherwise changed."""
+    if scaffold.katex_dir() is None:
+        pytest.fail("KaTeX is missing: run `make site` (or npm ci)")
+    site = tmp_path / "site"
+    new = [sys.executable, "-m", "generator.app", "new", str(site), "--title", "Preview"]
+    assert subprocess.run(new, capture_output=True).returncode == 0
+    deck = next((site / "decks").glob("*.yaml"))
+    # the second card with an example of its own (the sample repeats the first's), so that an edit changes one page
+    own = "main: {operation: cross_correlation, input: [[2, 0], [1, 1]], kernel: [[1]]}"
+    good = deck.read_text(encoding="utf-8").replace("main: *example", own)
+    deck.write_text(good, encoding="utf-8")
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator.app", "serve", str(site), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    one, other = f"{base}/cards/preview/one-output/", f"{base}/cards/preview/as-a-matrix/"
+    try:
+        first = _wait("the served card", lambda: _get(one))
+        titles = _nav_titles(first)
+        assert "One output entry" in titles and "The same as one matrix product" in titles
+        other_before = _served(other)
+
+        edited = good.replace("[3, 1, 2]", "[3, 1, 8642]")
+        deck.write_text(edited, encoding="utf-8")
+        page = _wait("the edited card", lambda: (p := _get(one)) and "8642" in p and p)
+        assert _nav_titles(page) == titles, "the rebuilt page names every page as the full build did"
+        assert _served(other) == other_before, "a page whose files did not change is not rebuilt"
+
+        deck.write_text(edited.replace("title: One output entry", "title: One output, renamed"), encoding="utf-8")
+        renamed = _wait("the new title in the other card's navigation", lambda: (p := _get(other)) and "One output, renamed" in p and p)
+        assert "One output, renamed" in _nav_titles(renamed) and "One output entry" not in _nav_titles(renamed)
+
+        # a hand-written page's title (its heading: no generated file changes) reaches every page too
+        index = site / "docs" / "index.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("# Preview", "# Preview home", 1), encoding="utf-8")
+        home = _wait("the home page's title in a card's navigation", lambda: (p := _get(other)) and "Preview home" in _nav_titles(p) and p)
+        assert "Preview home" in _nav_titles(home)
+    finally:
+        _stop(proc, log)
