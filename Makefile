@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 KATEX  := docs/vendor/katex
 FSRS   := docs/vendor/ts-fsrs
 
-.PHONY: site test generate check serve bench lint clean chromium lock
+.PHONY: site test shots generate check serve bench lint clean chromium lock
 .DEFAULT_GOAL := site
 
 # --- set-up: a local virtual environment and the pinned npm packages -----------------------
@@ -94,6 +94,11 @@ chromium:
 TEST_WORKERS ?= auto
 test: site $(VENV)/.dev-stamp chromium
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
+
+# Full-page screenshots of every page, light and dark, into screenshots/ (gitignored), for a person
+# to look at; `make test` does not take them (they check nothing).
+shots: site $(VENV)/.dev-stamp chromium
+	CONVCARDS_SCREENSHOTS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) tests/test_browser_pages.py -k light_and_dark
 
 lint: $(VENV)/.dev-stamp
 	$(PY) -m ruff check generator tests

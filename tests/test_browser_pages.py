@@ -10,9 +10,13 @@ is its path in the site):
 - images: every image loads (lazy ones are scrolled into view) and has alt text;
 - reveals: every ``<details>`` opens and closes by click, by Enter and by Space on its focused
   summary, and the keyboard focus is visible;
-- palette: light and dark both render (Material's toggle), full-page screenshots of both are
-  written to ``screenshots/`` (gitignored), answers open;
-- axe-core (npm, pinned in package-lock.json): no serious or critical violation, light and dark;
+- palette: light and dark both render (Material's toggle), answers open; with
+  ``CONVCARDS_SCREENSHOTS=1`` (``make shots``) full-page screenshots of both are written to
+  ``screenshots/`` (gitignored) for a person to look at: they check nothing, so a plain run skips them;
+- axe-core (npm, pinned in package-lock.json): no serious or critical violation: every rule in
+  light mode; in dark mode the palette changes colours only (checked: every element is shown or
+  hidden as in light mode, but for the palette toggle's two labels), so there axe runs its colour
+  rules on the whole page and every rule on the palette toggle;
 - a 375 px wide viewport has no horizontal page overflow (math and figures scroll in their own
   boxes); the failure names the elements that stick out.
 
@@ -27,6 +31,7 @@ that each check can fail.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -36,6 +41,10 @@ pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 SHOTS = ROOT / "screenshots"
+TAKE_SHOTS = os.environ.get("CONVCARDS_SCREENSHOTS", "") not in ("", "0")
+PALETTE = "form[data-md-component=palette]"
+# the axe rules whose outcome depends on colours (everything the palette changes)
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 MOBILE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -176,8 +185,10 @@ REVEAL_STATE = """d => {
   };
 }"""
 
-AXE_RUN = """async () => {
-  const r = await axe.run(document, {resultTypes: ['violations']});
+AXE_RUN = """async ([context, rules]) => {
+  const options = {resultTypes: ['violations']};
+  if (rules) options.runOnly = {type: 'rule', values: rules};
+  const r = await axe.run(context ? {include: [context]} : document, options);
   return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
     id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
     examples: v.nodes.slice(0, 4).map(n => n.target.join(' ') + '\\n      ' + n.failureSummary.replace(/\\n/g, '\\n      ')),
@@ -264,13 +275,28 @@ def check_requests(page) -> None:
     assert not msgs, "\n".join(msgs)
 
 
-def run_axe(page, mode: str) -> list[str]:
+def run_axe(page, mode: str, context: str | None = None, rules: list[str] | None = None) -> list[str]:
+    """axe-core's serious and critical violations on the page (or the elements matching ``context``),
+    every rule or only ``rules``."""
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     return [
         f"[{mode}] {v['impact']} {v['id']}: {v['help']} ({v['nodes']} element(s))\n    " + "\n    ".join(v["examples"])
-        for v in page.evaluate(AXE_RUN)
+        for v in page.evaluate(AXE_RUN, [context, rules])
     ]
+
+
+# Which elements are rendered (a digest of checkVisibility() over the page in document order),
+# outside the palette toggle: the same in both palettes when the palette changes colours only.
+SHOWN_ELEMENTS = """palette => {
+  const form = document.querySelector(palette);
+  let h = 0, n = 0;
+  for (const el of document.body.querySelectorAll('*')) {
+    if (form && form.contains(el)) continue;
+    h = (Math.imul(h, 31) + (el.checkVisibility() ? 1 : 2)) | 0; n += 1;
+  }
+  return [n, h];
+}"""
 
 
 def scheme(page) -> str:
@@ -280,8 +306,9 @@ def scheme(page) -> str:
 def toggle_palette(page) -> None:
     """Click Material's palette toggle (the visible one of its two labels) and wait for the switch."""
     before = scheme(page)
-    page.locator("form[data-md-component=palette] label:visible").click()
-    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== {json.dumps(before)}")
+    # a print sheet's restyle takes seconds on a loaded machine: Playwright's 30 s default was met once
+    page.locator("form[data-md-component=palette] label:visible").click(timeout=120_000)
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== {json.dumps(before)}", timeout=120_000)
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
@@ -363,14 +390,14 @@ class TestEveryPage:
         check_requests(page)
 
     def test_light_and_dark_mode_render_and_pass_axe(self, site_page, axe_available):
-        """Both palettes render (screenshots in screenshots/); axe-core finds nothing serious in either."""
+        """Both palettes render; axe-core finds nothing serious in either (every rule in light mode;
+        in dark mode, where only colours change, the colour rules, and every rule on the toggle)."""
         page = site_page.loaded()
         open_all_answers(page)
-        page.evaluate(IMAGE_PROBLEMS)  # loads the lazy figures for the screenshots
+        page.evaluate(IMAGE_PROBLEMS)  # loads the lazy figures (for the screenshots; every image as a reader scrolls)
         if scheme(page) != "default":
             toggle_palette(page)
-        SHOTS.mkdir(exist_ok=True)
-        violations, colours = [], {}
+        violations, colours, shown = [], {}, {}
         for mode, want in (("light", "default"), ("dark", "slate")):
             if mode == "dark":
                 toggle_palette(page)
@@ -379,9 +406,17 @@ class TestEveryPage:
                 "() => [getComputedStyle(document.body).backgroundColor,"
                 " getComputedStyle(document.querySelector('.md-content') || document.body).color]"
             )
-            page.screenshot(path=SHOTS / f"{_slug(site_page.path)}-{mode}.png", full_page=True)
+            if TAKE_SHOTS:
+                SHOTS.mkdir(exist_ok=True)
+                page.screenshot(path=SHOTS / f"{_slug(site_page.path)}-{mode}.png", full_page=True)
             check_math(page, f"in {mode} mode")
-            violations += run_axe(page, mode)
+            shown[mode] = page.evaluate(SHOWN_ELEMENTS, PALETTE)
+            if mode == "light":
+                violations += run_axe(page, mode)
+            else:
+                violations += run_axe(page, mode, rules=COLOUR_RULES) + run_axe(page, mode, context=PALETTE)
+        # the dark run's premise: the palette changed colours, not which elements are rendered
+        assert shown["dark"] == shown["light"], f"dark mode shows other elements than light mode (outside the palette toggle): {shown}"
         bg_light, fg_light = (luminance(c) for c in colours["light"])
         bg_dark, fg_dark = (luminance(c) for c in colours["dark"])
         assert bg_light > 0.8 and fg_light < 0.3, f"light mode is not dark-on-light: {colours['light']}"
@@ -509,3 +544,26 @@ def test_axe_finds_a_planted_violation(page, server, axe_available):
     )
     found = "\n".join(run_axe(page, "light"))
     assert "color-contrast" in found and "button-name" in found, found
+
+
+def test_dark_mode_checks_find_planted_defects(page, server, axe_available):
+    """The dark run's two checks can fail: faint text in dark mode only (axe's colour rules), and an
+    element that only dark mode shows (the premise that the palette changes colours only)."""
+    open_page(page, server, "")
+    if scheme(page) != "default":
+        toggle_palette(page)
+    light = page.evaluate(SHOWN_ELEMENTS, PALETTE)
+    page.evaluate(
+        """() => document.querySelector('article').insertAdjacentHTML('beforeend',
+        '<style>[data-md-color-scheme=slate] #faint { color: #333 !important }' +
+        ' #dark-only { display: none } [data-md-color-scheme=slate] #dark-only { display: block }</style>' +
+        '<p id="faint">faint in dark mode only</p><p id="dark-only">shown in dark mode only</p>')"""
+    )
+    assert page.evaluate(SHOWN_ELEMENTS, PALETTE)[0] == light[0] + 3  # the three planted elements
+    shown_light = page.evaluate(SHOWN_ELEMENTS, PALETTE)
+    assert not [v for v in run_axe(page, "light", rules=COLOUR_RULES) if "#faint" in v]
+    toggle_palette(page)
+    assert scheme(page) == "slate"
+    found = "\n".join(run_axe(page, "dark", rules=COLOUR_RULES))
+    assert "color-contrast" in found and "#faint" in found, found
+    assert page.evaluate(SHOWN_ELEMENTS, PALETTE) != shown_light
