@@ -13,9 +13,9 @@ Outputs (paths relative to ``docs/``, written by :mod:`generator.writer`):
   with ``--8<--`` (in a dot-folder, so MkDocs neither publishes it nor warns about it);
 - ``.snippets/deck-links.md``: a plain list of the decks, for the study page without JavaScript;
 - ``cards/<deck>/print.md``: a deck's cards on one page, to print as question and answer
-  sheets (kept out of the navigation by ``not_in_nav`` in mkdocs.yml); a deck whose cards
-  together hold more than ``PRINT_SHEET_MATH`` bytes of LaTeX is split into ``print.md``,
-  ``print-2.md``, ... (whole cards, in order), so that no page grows with the deck; and
+  sheets (kept out of the navigation by ``not_in_nav`` in mkdocs.yml); a deck whose cards would
+  make more than ``PRINT_PAGE_LIMIT`` bytes of HTML (a bound, :func:`html_bound`) is split into
+  ``print.md``, ``print-2.md``, ... (whole cards, in order), so that no page grows with the deck; and
   ``.snippets/print-links.md``, the list of them for the downloads page.
 """
 
@@ -52,17 +52,38 @@ HOME_GRID = ".snippets/home-grid.md"
 DECK_LINKS = ".snippets/deck-links.md"
 PRINT_LINKS = ".snippets/print-links.md"
 PRINT_PAGE = "print.md"
-# LaTeX bytes (formulas with their delimiters) per print page. A print page is typeset whole
-# (generator/postbuild.mjs) and its HTML is 58 to 71 times its LaTeX (the built-in decks: 1.24 MB
-# for the 17 KB of LaTeX of deck 4; 29 synthetic cards of bench/synth.py: 14.2 MB for 251 KB), so
-# 24 KB keeps a page under 2 MB and every built-in deck on one page.
-PRINT_SHEET_MATH = 24_000
+# A print page is typeset whole (generator/postbuild.mjs), and its HTML must stay under 2 MB
+# (issue 17) at any scale. The split is decided by a bound on that HTML, computed from the
+# Markdown, never by an estimate: a page's HTML is at most
+#   PRINT_FRAME (the theme around the article)
+#   + TEXT_HTML_PER_BYTE x the bytes of its Markdown outside formulas,
+#   + for each formula, KATEX_PER_FORMULA + KATEX_PER_BYTE x its bytes of LaTeX (delimiters included):
+# KaTeX's markup, HTML and MathML, with the arithmatex element around it.
+# Measured (tests/test_scale.py checks each term against KaTeX and the built site): the worst formula
+# of the built-in decks and of 290 synthetic cards (bench/synth.py) takes 108.6 bytes a byte of LaTeX
+# (a row of zeros in a matrix, `0 & `) and the worst small one 583 + 120 a byte (\(k', s', p'\));
+# the text 3.1 bytes a byte (highlighted code the most); the frame 23 KB. The bound is about twice a
+# typical page (60 bytes of HTML a byte of LaTeX), so pages are about 1 MB.
+PRINT_PAGE_LIMIT = 2_000_000
+PRINT_FRAME = 64_000
+KATEX_PER_FORMULA = 1024
+KATEX_PER_BYTE = 128
+TEXT_HTML_PER_BYTE = 4
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 
 
 def math_bytes(markdown: str) -> int:
     """Bytes of LaTeX in Markdown: every ``\\( \\)`` and ``\\[ \\]`` formula, delimiters included."""
     return sum(len(m.encode("utf-8")) for m in _MATH.findall(markdown))
+
+
+def html_bound(markdown: str) -> int:
+    """An upper bound on the bytes of HTML that Markdown becomes on a print page, typeset, the page's
+    frame (PRINT_FRAME) left out: see PRINT_PAGE_LIMIT."""
+    formulas = _MATH.findall(markdown)
+    latex = sum(len(f.encode("utf-8")) for f in formulas)
+    text = len(markdown.encode("utf-8")) - latex
+    return TEXT_HTML_PER_BYTE * text + KATEX_PER_BYTE * latex + KATEX_PER_FORMULA * len(formulas)
 
 
 @dataclass(frozen=True)
@@ -275,13 +296,15 @@ def deck_links(decks: list[DeckSpec]) -> bytes:
 
 
 def print_sheets(cards: list[RenderedCard]) -> list[list[RenderedCard]]:
-    """A deck's cards in order, cut into pages of at most PRINT_SHEET_MATH bytes of LaTeX
-    (a card with more than that alone on its page)."""
+    """A deck's cards in order, cut into as few pages as the order allows, each page's HTML bound
+    (:func:`html_bound` of its cards, plus PRINT_FRAME) at most PRINT_PAGE_LIMIT; a card whose
+    bound alone is more than that is alone on its page."""
+    budget = PRINT_PAGE_LIMIT - PRINT_FRAME
     sheets: list[list[RenderedCard]] = [[]]
     size = 0
     for rc in cards:
-        n = math_bytes(rc.markdown)
-        if sheets[-1] and size + n > PRINT_SHEET_MATH:
+        n = html_bound(_strip_front_matter(rc.markdown).strip()) + 1  # the blank line between cards
+        if sheets[-1] and size + n > budget:
             sheets.append([])
             size = 0
         sheets[-1].append(rc)
