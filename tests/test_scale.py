@@ -105,7 +105,7 @@ def test_print_sheets_keep_every_card_in_order_on_pages_no_larger_than_the_limit
     bound = {study._strip_front_matter(c.markdown).strip(): n - 1 for c, n in zip(cards, sizes, strict=True)}
     monkeypatch.setattr(study, "html_bound", lambda md: bound[md])
     limit = BUDGET
-    sheets = study.print_sheets(cards)
+    sheets = [[p.card for p in s] for s in study.print_sheets(cards)]  # these cards have no place to cut: whole
     assert [c for s in sheets for c in s] == cards, "every card once, in the deck's order"
     for s in sheets:
         total = sum(size[c.id] for c in s)
@@ -114,6 +114,54 @@ def test_print_sheets_keep_every_card_in_order_on_pages_no_larger_than_the_limit
         assert sum(size[c.id] for c in a + b[:1]) > limit
     # the smallest number of pages for cards taken in order, by brute force over the cut points
     assert len(sheets) == _fewest_pages(sizes, limit)
+
+
+def _big_card(views: int, deck: str = "d") -> SimpleNamespace:
+    """A card shaped as the generic template writes one: question, an answer admonition holding
+    ``views`` views (a heading, prose, a list, a display formula over several lines, a code fence
+    with a ## line in it), then top-level sections; each view about 0.6 MB of bound."""
+    view = ["    #### View {i}", "", "    Prose of view {i}, and \\(x_{i}\\).", "", "    1. one", "", "    2. two", "",
+            "    \\[ \\begin{{bmatrix}}", "    " + "0 & " * 1100 + "0", "", "    " + "1 & " * 1100 + "1", "    \\end{{bmatrix}} \\]", "",
+            "    ```python", "## not a heading", "", "    x = 1", "    ```", ""]
+    lines = ["---", "title: big", "---", "# Big card", "", '!!! question "Question"', "", "    What is it?", "",
+             '??? success "Answer: click or press Enter to reveal"', ""]
+    for i in range(views):
+        lines += [ln.format(i=i) for ln in view]
+    lines += ["## In PyTorch", "", "Text.", "", "## Practice", "", "More."]
+    return SimpleNamespace(markdown="\n".join(lines), deck=SimpleNamespace(id=deck), id="big")
+
+
+def test_a_card_too_large_for_a_page_prints_in_parts_cut_between_its_blocks():
+    card = _big_card(8)
+    body = study._strip_front_matter(card.markdown).strip()
+    assert study.html_bound(body) > 2 * BUDGET, "the card needs three pages or more"
+    small = _cards([1000, 1000])
+    sheets = study.print_sheets([small[0], card, small[1]])
+    pieces = [p for s in sheets for p in s]
+    parts = [p for p in pieces if p.card is card]
+    assert len(parts) >= 3 and [p.part for p in parts] == list(range(len(parts))) and {p.parts for p in parts} == {len(parts)}
+    assert [len(s) for s in sheets] == [1] + [1] * len(parts) + [1], "each part alone on its page, the cards around on their own"
+    for p in parts:
+        assert study.html_bound(p.markdown) + 1 <= BUDGET
+    # every line of the card, in order, once; a part after the first opens with the title and the answer it continues
+    kept = []
+    for p in parts:
+        lines = p.markdown.split("\n")
+        if p.part:
+            assert lines[:2] == ["# Big card (continued)", ""]
+            inside = not p.markdown.split("\n## In PyTorch")[0].endswith("# Big card (continued)")
+            assert (lines[2:4] == ['??? success "Answer, continued"', ""]) == inside, "a part inside the answer reopens it"
+            lines = lines[4:] if inside else lines[2:]
+        kept += lines
+    assert "\n".join(kept).split() == body.split()
+    for p in parts:  # never cut inside a formula, a code fence or a list
+        assert p.markdown.count("\\[") == p.markdown.count("\\]") and p.markdown.count("```") % 2 == 0
+        assert p.markdown.count("    1. one") == p.markdown.count("    2. two")
+    deck = SimpleNamespace(id="d", title="D")
+    page = study.print_page(deck, sheets, 2).decode()
+    assert f"(card 2 of 3, part 2 of {len(parts)})" in page and "# Big card (continued)" in page
+    links = study.print_links([deck], {"d": sheets}).decode()
+    assert "[card 2, part 1 of" in links and "[card 3](cards/d/print-" in links
 
 
 def test_html_bound_counts_text_latex_and_formulas():
