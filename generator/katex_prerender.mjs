@@ -64,6 +64,8 @@ function closedRanges(html) {
 // cards, 18,005 formulas typeset are 3,044 different ones). renderToString is a pure function of
 // its arguments, so a remembered result is the very string it would return again.
 const typesetMemo = new Map();
+const MEMO_BYTES = 128 * 1024 * 1024;
+let memoBytes = 0;
 
 const flat = (s) => Buffer.from(s, "utf8").toString("utf8");
 
@@ -73,8 +75,12 @@ export function typeset(tex, displayMode) {
   if (out === undefined) {
     out = katex.renderToString(tex, { displayMode, throwOnError: false, output: "htmlAndMathml" });
     // copies of the key and the markup, flat: a slice of a page (the TeX is one) keeps the whole
-    // page alive for as long as it is remembered
-    typesetMemo.set(flat(key), (out = flat(out)));
+    // page alive for as long as it is remembered. Up to MEMO_BYTES of markup in all (a thread), so
+    // that memory stays bounded however large the course: past it, formulas are typeset each time.
+    if (memoBytes + out.length <= MEMO_BYTES) {
+      memoBytes += out.length;
+      typesetMemo.set(flat(key), (out = flat(out)));
+    }
   }
   return out;
 }
