@@ -12,8 +12,15 @@
 //      white space renders as one space wherever it is not preserved, so the page looks the
 //      same: <pre>, <textarea>, <script> and <style> are left as they are, and so is every
 //      attribute value.
+//
+// The pages are independent of each other, so they are shared out among worker threads, one per
+// core (CONVCARDS_POSTBUILD_WORKERS=N sets how many; 1 does everything in this thread): each takes
+// the next page as it finishes one, the largest first. Every page's bytes depend on that page
+// alone, never on which thread rewrote it or in what order.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { htmlFiles, prerender } from "./katex_prerender.mjs";
 
 const KEPT = /(<(pre|textarea|script|style)\b[\s\S]*?<\/\2\s*>)/gi;
@@ -31,7 +38,59 @@ export function trimIndentation(html) {
 
 export const PRINT_SHEET = /(^|[\\/])print(-\d+)?[\\/]index\.html$/;
 
-function main(argv) {
+// One page rewritten in place: its counts.
+export function rewritePage(site, file) {
+  const html = fs.readFileSync(file, "utf8");
+  let out = html, formulas = 0, deferred = 0;
+  if (html.includes('class="arithmatex"')) {
+    const res = prerender(html, { lazy: !PRINT_SHEET.test(path.relative(site, file)) });
+    out = res.html;
+    formulas = res.count;
+    deferred = res.deferred;
+  }
+  out = trimIndentation(out);
+  const changed = out !== html;
+  if (changed) fs.writeFileSync(file, out);
+  return { pages: changed ? 1 : 0, formulas, deferred, before: Buffer.byteLength(html), after: Buffer.byteLength(out) };
+}
+
+function workerCount(pages) {
+  const asked = Number.parseInt(process.env.CONVCARDS_POSTBUILD_WORKERS ?? "", 10);
+  const n = Number.isFinite(asked) && asked > 0 ? asked : os.availableParallelism?.() ?? os.cpus().length;
+  return Math.max(1, Math.min(n, 8, pages));
+}
+
+// Every page through `workers` threads, each handed the next page (largest first) when it is free.
+function rewriteAll(site, files, workers) {
+  const total = { pages: 0, formulas: 0, deferred: 0, before: 0, after: 0 };
+  const add = (r) => { for (const k in total) total[k] += r[k]; };
+  if (workers <= 1) {
+    for (const file of files) add(rewritePage(site, file));
+    return Promise.resolve(total);
+  }
+  const queue = files
+    .map((file) => ({ file, size: fs.statSync(file).size }))
+    .sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : 1))
+    .map((f) => f.file);
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    let running = workers;
+    for (let i = 0; i < workers; i++) {
+      const worker = new Worker(new URL(import.meta.url), { workerData: null });
+      const feed = () => worker.postMessage(next < queue.length ? queue[next++] : null);
+      worker.on("message", (r) => { if (r) add(r); feed(); });
+      worker.on("error", reject);
+      worker.on("exit", (code) => {
+        if (code !== 0) reject(new Error(`postbuild: a worker thread exited with ${code}`));
+        else if (--running === 0) resolve(total);
+      });
+      worker.postMessage({ site });
+      feed();
+    }
+  });
+}
+
+async function main(argv) {
   const site = argv[0];
   if (!site || argv.length > 1) {
     console.error("usage: node generator/postbuild.mjs SITE_DIR");
@@ -41,24 +100,8 @@ function main(argv) {
     console.error(`postbuild: no built site in ${site} (no index.html): run mkdocs build first`);
     return 2;
   }
-  let pages = 0, formulas = 0, deferred = 0, before = 0, after = 0;
-  for (const file of htmlFiles(site)) {
-    const html = fs.readFileSync(file, "utf8");
-    let out = html;
-    if (html.includes('class="arithmatex"')) {
-      const res = prerender(html, { lazy: !PRINT_SHEET.test(path.relative(site, file)) });
-      out = res.html;
-      formulas += res.count;
-      deferred += res.deferred;
-    }
-    out = trimIndentation(out);
-    before += Buffer.byteLength(html);
-    after += Buffer.byteLength(out);
-    if (out !== html) {
-      fs.writeFileSync(file, out);
-      pages++;
-    }
-  }
+  const files = htmlFiles(site);
+  const { pages, formulas, deferred, before, after } = await rewriteAll(site, files, workerCount(files.length));
   console.log(
     `postbuild: ${formulas} formulas typeset, ${deferred} behind closed reveals left to the browser; ` +
       `${pages} pages rewritten in ${site} (HTML ${Math.round(before / 1024)} KB -> ${Math.round(after / 1024)} KB)`,
@@ -66,6 +109,16 @@ function main(argv) {
   return 0;
 }
 
-if (process.argv[1]?.endsWith("postbuild.mjs")) {
-  process.exitCode = main(process.argv.slice(2));
+// A worker thread: told the site, then page after page, each answered with its counts; null ends it.
+if (!isMainThread) {
+  let site = null;
+  parentPort.on("message", (msg) => {
+    if (msg === null) parentPort.close();
+    else if (typeof msg === "object") site = msg.site;
+    else parentPort.postMessage(rewritePage(site, msg));
+  });
+}
+
+if (isMainThread && process.argv[1]?.endsWith("postbuild.mjs")) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

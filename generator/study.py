@@ -13,9 +13,9 @@ Outputs (paths relative to ``docs/``, written by :mod:`generator.writer`):
   with ``--8<--`` (in a dot-folder, so MkDocs neither publishes it nor warns about it);
 - ``.snippets/deck-links.md``: a plain list of the decks, for the study page without JavaScript;
 - ``cards/<deck>/print.md``: a deck's cards on one page, to print as question and answer
-  sheets (kept out of the navigation by ``not_in_nav`` in mkdocs.yml); a deck whose cards
-  together hold more than ``PRINT_SHEET_MATH`` bytes of LaTeX is split into ``print.md``,
-  ``print-2.md``, ... (whole cards, in order), so that no page grows with the deck; and
+  sheets (kept out of the navigation by ``not_in_nav`` in mkdocs.yml); a deck whose cards would
+  make more than ``PRINT_PAGE_LIMIT`` bytes of HTML (a bound, :func:`html_bound`) is split into
+  ``print.md``, ``print-2.md``, ... (whole cards, in order), so that no page grows with the deck; and
   ``.snippets/print-links.md``, the list of them for the downloads page.
 """
 
@@ -52,17 +52,39 @@ HOME_GRID = ".snippets/home-grid.md"
 DECK_LINKS = ".snippets/deck-links.md"
 PRINT_LINKS = ".snippets/print-links.md"
 PRINT_PAGE = "print.md"
-# LaTeX bytes (formulas with their delimiters) per print page. A print page is typeset whole
-# (generator/postbuild.mjs) and its HTML is 58 to 71 times its LaTeX (the built-in decks: 1.24 MB
-# for the 17 KB of LaTeX of deck 4; 29 synthetic cards of bench/synth.py: 14.2 MB for 251 KB), so
-# 24 KB keeps a page under 2 MB and every built-in deck on one page.
-PRINT_SHEET_MATH = 24_000
+# A print page is typeset whole (generator/postbuild.mjs), and its HTML must stay under 2 MB
+# (issue 17) at any scale. The split is decided by a bound on that HTML computed from the
+# Markdown, not by a typical ratio: a page's HTML is at most
+#   PRINT_FRAME (the theme around the article)
+#   + TEXT_HTML_PER_BYTE x the bytes of its Markdown outside formulas,
+#   + for each formula, KATEX_PER_FORMULA + KATEX_PER_BYTE x its bytes of LaTeX (delimiters included):
+# KaTeX's markup, HTML and MathML, with the arithmatex element around it.
+# Measured (tests/test_scale.py checks each term against KaTeX and the built site): the worst formula
+# of the built-in decks and of 290 synthetic cards (bench/synth.py) takes 108.6 bytes a byte of LaTeX
+# (a row of zeros in a matrix, `0 & `) and the worst small one 583 + 120 a byte (\(k', s', p'\));
+# the text 3.1 bytes a byte (highlighted code the most); the frame 23 KB. The bound is about twice a
+# typical page (60 bytes of HTML a byte of LaTeX), so pages are about 1 MB. The bound is measured, not
+# proven: a formula of a new shape could pass it, which the tests would show once it is in a deck.
+PRINT_PAGE_LIMIT = 2_000_000
+PRINT_FRAME = 64_000
+KATEX_PER_FORMULA = 1024
+KATEX_PER_BYTE = 128
+TEXT_HTML_PER_BYTE = 4
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 
 
 def math_bytes(markdown: str) -> int:
     """Bytes of LaTeX in Markdown: every ``\\( \\)`` and ``\\[ \\]`` formula, delimiters included."""
     return sum(len(m.encode("utf-8")) for m in _MATH.findall(markdown))
+
+
+def html_bound(markdown: str) -> int:
+    """An upper bound on the bytes of HTML that Markdown becomes on a print page, typeset, the page's
+    frame (PRINT_FRAME) left out: see PRINT_PAGE_LIMIT."""
+    formulas = _MATH.findall(markdown)
+    latex = sum(len(f.encode("utf-8")) for f in formulas)
+    text = len(markdown.encode("utf-8")) - latex
+    return TEXT_HTML_PER_BYTE * text + KATEX_PER_BYTE * latex + KATEX_PER_FORMULA * len(formulas)
 
 
 @dataclass(frozen=True)
@@ -306,30 +328,116 @@ def deck_links(decks: list[DeckSpec]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def print_sheets(cards: list[RenderedCard]) -> list[list[RenderedCard]]:
-    """A deck's cards in order, cut into pages of at most PRINT_SHEET_MATH bytes of LaTeX
-    (a card with more than that alone on its page)."""
-    sheets: list[list[RenderedCard]] = [[]]
+@dataclass(frozen=True)
+class Piece:
+    """What a print page holds of a card: all of its Markdown (``parts == 1``), or, for a card too
+    large for a page of its own, part ``part`` (from 0) of ``parts``."""
+
+    card: RenderedCard
+    markdown: str
+    part: int = 0
+    parts: int = 1
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ADMONITION = re.compile(r'^(\?\?\?\+?|!!!) (\w[\w-]*)(?: "(.*)")?\s*$')
+
+
+_LIST_ITEM = re.compile(r"^ {4}([-*+]|\d+[.)]) ")
+
+
+def _sections(markdown: str) -> list[tuple[str, list[str]]]:
+    """A card's Markdown cut where a print page may end: before a top-level ``## `` heading, or inside
+    a top-level admonition (the answer) before any of its paragraphs, headings or formulas that
+    follows a blank line (never inside a code fence or a display formula, never between the items of
+    a list). Each section is (the admonition header it continues, or "", its lines)."""
+    out: list[tuple[str, list[str]]] = [("", [])]
+    header, fenced, math, blank = "", False, False, False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and not math and line and not line[0].isspace():
+            header = line if _ADMONITION.match(line) else ""
+            if line.startswith("## ") and out[-1][1]:
+                out.append(("", []))
+        elif (not fenced and not math and header and blank and line.startswith("    ") and not line[4].isspace()
+              and not _LIST_ITEM.match(line) and out[-1][1]):
+            out.append((header, []))
+        if not fenced:
+            for delim in re.findall(r"\\\[|\\\]", line):
+                math = delim == "\\["
+        blank = not line.strip()
+        out[-1][1].append(line)
+    return out
+
+
+def _continued(header: str) -> str:
+    m = _ADMONITION.match(header)
+    assert m is not None
+    title = (m.group(3) or m.group(2).capitalize()).split(":")[0]
+    return f'{m.group(1)} {m.group(2)} "{title}, continued"'
+
+
+def card_pieces(rc: RenderedCard, budget: int) -> list[Piece]:
+    """A card's Markdown for its print page: whole when its bound is within ``budget``, else cut at
+    its sections (:func:`_sections`) into as few parts as fit, each opening with the card's title and
+    the admonition it continues (a single section larger than ``budget`` is a part of its own)."""
+    text = _strip_front_matter(rc.markdown).strip()
+    if html_bound(text) + 1 <= budget:
+        return [Piece(rc, text)]
+    title = next((ln[2:] for ln in text.split("\n") if ln.startswith("# ")), "")
+    parts: list[list[str]] = [[]]
+    for header, lines in _sections(text):
+        head = [f"# {title} (continued)", ""] + ([_continued(header), ""] if header else [])
+        if parts[-1] and html_bound("\n".join(parts[-1] + lines)) + 1 > budget:
+            parts.append(head)
+        parts[-1] += lines
+    return [Piece(rc, "\n".join(p).strip(), k, len(parts)) for k, p in enumerate(parts)]
+
+
+def print_sheets(cards: list[RenderedCard]) -> list[list[Piece]]:
+    """A deck's cards in order, cut into as few pages as the order allows, each page's HTML bound
+    (:func:`html_bound` of its cards, plus PRINT_FRAME) at most PRINT_PAGE_LIMIT; a card whose
+    bound alone is more than that is cut into parts (:func:`card_pieces`), each on a page of its own.
+    Every page's bound is then within the limit, unless one section of a card alone passes it."""
+    budget = PRINT_PAGE_LIMIT - PRINT_FRAME
+    sheets: list[list[Piece]] = [[]]
     size = 0
     for rc in cards:
-        n = math_bytes(rc.markdown)
-        if sheets[-1] and size + n > PRINT_SHEET_MATH:
-            sheets.append([])
-            size = 0
-        sheets[-1].append(rc)
-        size += n
+        for piece in card_pieces(rc, budget):
+            n = html_bound(piece.markdown) + 1  # the blank line between cards
+            if sheets[-1] and (size + n > budget or piece.parts > 1 or sheets[-1][-1].parts > 1):
+                sheets.append([])
+                size = 0
+            sheets[-1].append(piece)
+            size += n
     return sheets
 
 
-def _card_range(sheets: list[list[RenderedCard]], i: int) -> str:
-    first = sum(len(s) for s in sheets[:i]) + 1
-    last = first + len(sheets[i]) - 1
-    return f"card {first}" if first == last else f"cards {first}–{last}"
+def _card_range(sheets: list[list[Piece]], i: int, total: int | None = None) -> str:
+    """Which cards page ``i`` holds: "cards 3–5", "card 7", "card 8, part 2 of 3" (with ``total``:
+    "cards 3–5 of 29", "card 8 of 29, part 2 of 3")."""
+    of = f" of {total}" if total is not None else ""
+    numbers = []
+    n = 0
+    for k, sheet in enumerate(sheets):
+        for piece in sheet:
+            n += piece.part == 0
+            if k == i:
+                numbers.append(n)
+    first, last = numbers[0], numbers[-1]
+    if len(sheets[i]) == 1 and sheets[i][0].parts > 1:
+        return f"card {first}{of}, part {sheets[i][0].part + 1} of {sheets[i][0].parts}"
+    return (f"card {first}" if first == last else f"cards {first}–{last}") + of
 
 
-def print_page(deck: DeckSpec, sheets: list[list[RenderedCard]], i: int = 0) -> bytes:
+def _card_count(sheets: list[list[Piece]]) -> int:
+    return sum(piece.part == 0 for sheet in sheets for piece in sheet)
+
+
+def print_page(deck: DeckSpec, sheets: list[list[Piece]], i: int = 0) -> bytes:
     """Page ``i`` of a deck's print sheets (see print.css): its cards, for printing as question and answer sheets."""
-    part = f" ({_card_range(sheets, i)} of {sum(len(s) for s in sheets)})" if len(sheets) > 1 else ""
+    part = f" ({_card_range(sheets, i, _card_count(sheets))})" if len(sheets) > 1 else ""
     lines = [
         "---",
         "search:",
@@ -342,8 +450,8 @@ def print_page(deck: DeckSpec, sheets: list[list[RenderedCard]], i: int = 0) -> 
         "Print this page (Ctrl+P): every answer prints open and each card starts a new sheet.",
         "",
     ]
-    for rc in sheets[i]:
-        lines += [_strip_front_matter(rc.markdown).strip(), ""]
+    for piece in sheets[i]:
+        lines += [piece.markdown, ""]
     return ("\n".join(lines)).encode("utf-8")
 
 
@@ -360,7 +468,7 @@ def print_path(deck: DeckSpec, i: int = 0) -> str:
     return f"cards/{deck.id}/{PRINT_PAGE if i == 0 else PRINT_PAGE.replace('.md', f'-{i + 1}.md')}"
 
 
-def print_links(decks: list[DeckSpec], sheets: dict[str, list[list[RenderedCard]]] | None = None) -> bytes:
+def print_links(decks: list[DeckSpec], sheets: dict[str, list[list[Piece]]] | None = None) -> bytes:
     """The downloads page's list: a deck's print page, or each of its pages when it has several."""
     lines = ["<!-- Generated by `python -m generator` (generator/study.py). Do not edit. -->", ""]
     for d in decks:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -181,3 +182,52 @@ def test_postbuild_changes_no_rendered_text_of_the_real_site(site_dir):
         assert tokens(undone) == tokens(indented), f"{page}: trimming changed what the page shows"
         checked += 1
     assert checked >= 40
+
+
+# --- the post-build's speed: KaTeX remembered within a run, pages shared out among threads ------
+
+MEMO = """<!doctype html><html><body>
+<p><span class="arithmatex">\\(x^{2}\\)</span> and <span class="arithmatex">\\(x^{2}\\)</span></p>
+<div class="arithmatex">\\[x^{2}\\]</div>
+<div class="arithmatex">\\[x^{2}\\]</div>
+<p><span class="arithmatex">\\(\\frac{1}{2}\\)</span></p>
+</body></html>
+"""
+
+
+def test_a_formula_met_again_is_typeset_as_the_first_time_in_its_own_mode(tmp_path):
+    """The memo of katex_prerender.mjs is keyed by the display mode and the TeX: the same TeX inline
+    and displayed gives each its own markup, and every repeat is the markup KaTeX gives it alone."""
+    (tmp_path / "index.html").write_text(MEMO, encoding="utf-8")
+    assert run(tmp_path).returncode == 0
+    out = (tmp_path / "index.html").read_text(encoding="utf-8")
+    spans = re.findall(r'<span class="arithmatex" data-katex="done">(.*?)</span>(?= and|</p>)', out, re.S)
+    divs = re.findall(r'<div class="arithmatex" data-katex="done">(.*?)</div>', out, re.S)
+    assert len(spans) == 3 and len(divs) == 2
+    assert spans[0] == spans[1] and "katex-display" not in spans[0], "inline, twice the same"
+    assert divs[0] == divs[1] and "katex-display" in divs[0], "display, twice the same"
+    script = ('import katex from "katex"; process.stdout.write(JSON.stringify(['
+              'katex.renderToString("x^{2}", {displayMode: false, throwOnError: false, output: "htmlAndMathml"}),'
+              'katex.renderToString("x^{2}", {displayMode: true, throwOnError: false, output: "htmlAndMathml"})]))')
+    proc = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    alone = json.loads(proc.stdout)
+    assert spans[0] == alone[0] and divs[0] == alone[1], "a remembered formula is what KaTeX gives it alone"
+
+
+def test_the_pages_come_out_the_same_from_one_thread_or_several(tmp_path):
+    pages = [PAGE, REVEALS, MEMO] * 4
+    said = {}
+    for n in ("1", "3"):
+        site = tmp_path / n
+        for i, page in enumerate(pages):
+            (site / f"p{i}").mkdir(parents=True)
+            (site / f"p{i}" / "index.html").write_text(page, encoding="utf-8")
+        (site / "index.html").write_text(MEMO, encoding="utf-8")
+        proc = subprocess.run(["node", str(SCRIPT), str(site)], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "CONVCARDS_POSTBUILD_WORKERS": n})
+        assert proc.returncode == 0, proc.stderr
+        said[n] = proc.stdout.replace(str(site), "SITE")
+    assert said["1"] == said["3"] and "13 pages rewritten" in said["1"], said
+    one = {p.relative_to(tmp_path / "1"): p.read_bytes() for p in (tmp_path / "1").rglob("*.html")}
+    three = {p.relative_to(tmp_path / "3"): p.read_bytes() for p in (tmp_path / "3").rglob("*.html")}
+    assert one == three and len(one) == 13

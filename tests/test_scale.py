@@ -4,6 +4,9 @@ long deck's print sheets split into pages of bounded size. (Their cost is measur
 
 from __future__ import annotations
 
+import html
+import json
+import os
 import re
 import subprocess
 import sys
@@ -85,24 +88,88 @@ def _cards(sizes: list[int], deck: str = "d") -> list[SimpleNamespace]:
     return cards
 
 
+BUDGET = study.PRINT_PAGE_LIMIT - study.PRINT_FRAME  # bytes of HTML bound the cards of a page may take
+
+
 @pytest.mark.parametrize(
     "sizes",
-    [[1000] * 3, [10_000] * 10, [23_000, 2_000, 30_000, 100, 100, 12_000, 12_000], [study.PRINT_SHEET_MATH] * 3, [100] * 500],
+    [[BUDGET // 20] * 3, [BUDGET // 2.4] * 10, [BUDGET - 100, 2_000, BUDGET + 1, 100, 100, BUDGET // 2, BUDGET // 2],
+     [BUDGET // 3] * 3, [100] * 500],
     ids=["small", "even", "uneven", "exactly-full", "many-small"],
 )
-def test_print_sheets_keep_every_card_in_order_on_pages_no_larger_than_the_limit(sizes):
-    limit = study.PRINT_SHEET_MATH
-    cards = _cards(sizes)
+def test_print_sheets_keep_every_card_in_order_on_pages_no_larger_than_the_limit(sizes, monkeypatch):
+    """The split, given each card's bound (html_bound of its Markdown, plus the blank line after it)."""
+    sizes = [int(n) for n in sizes]
+    cards = _cards([40] * len(sizes))
     size = {c.id: n for c, n in zip(cards, sizes, strict=True)}
-    sheets = study.print_sheets(cards)
+    bound = {study._strip_front_matter(c.markdown).strip(): n - 1 for c, n in zip(cards, sizes, strict=True)}
+    monkeypatch.setattr(study, "html_bound", lambda md: bound[md])
+    limit = BUDGET
+    sheets = [[p.card for p in s] for s in study.print_sheets(cards)]  # these cards have no place to cut: whole
     assert [c for s in sheets for c in s] == cards, "every card once, in the deck's order"
     for s in sheets:
-        math = sum(size[c.id] for c in s)
-        assert s and (math <= limit or len(s) == 1), "a page holds at most the limit of LaTeX, unless one card alone has more"
+        total = sum(size[c.id] for c in s)
+        assert s and (total <= limit or len(s) == 1), "a page's bound is at most the limit, unless one card alone has more"
     for a, b in zip(sheets, sheets[1:], strict=False):  # greedy: the next card did not fit on the page before it
         assert sum(size[c.id] for c in a + b[:1]) > limit
     # the smallest number of pages for cards taken in order, by brute force over the cut points
     assert len(sheets) == _fewest_pages(sizes, limit)
+
+
+def _big_card(views: int, deck: str = "d") -> SimpleNamespace:
+    """A card shaped as the generic template writes one: question, an answer admonition holding
+    ``views`` views (a heading, prose, a list, a display formula over several lines, a code fence
+    with a ## line in it), then top-level sections; each view about 0.6 MB of bound."""
+    view = ["    #### View {i}", "", "    Prose of view {i}, and \\(x_{i}\\).", "", "    1. one", "", "    2. two", "",
+            "    \\[ \\begin{{bmatrix}}", "    " + "0 & " * 1100 + "0", "", "    " + "1 & " * 1100 + "1", "    \\end{{bmatrix}} \\]", "",
+            "    ```python", "## not a heading", "", "    x = 1", "    ```", ""]
+    lines = ["---", "title: big", "---", "# Big card", "", '!!! question "Question"', "", "    What is it?", "",
+             '??? success "Answer: click or press Enter to reveal"', ""]
+    for i in range(views):
+        lines += [ln.format(i=i) for ln in view]
+    lines += ["## In PyTorch", "", "Text.", "", "## Practice", "", "More."]
+    return SimpleNamespace(markdown="\n".join(lines), deck=SimpleNamespace(id=deck), id="big")
+
+
+def test_a_card_too_large_for_a_page_prints_in_parts_cut_between_its_blocks():
+    card = _big_card(8)
+    body = study._strip_front_matter(card.markdown).strip()
+    assert study.html_bound(body) > 2 * BUDGET, "the card needs three pages or more"
+    small = _cards([1000, 1000])
+    sheets = study.print_sheets([small[0], card, small[1]])
+    pieces = [p for s in sheets for p in s]
+    parts = [p for p in pieces if p.card is card]
+    assert len(parts) >= 3 and [p.part for p in parts] == list(range(len(parts))) and {p.parts for p in parts} == {len(parts)}
+    assert [len(s) for s in sheets] == [1] + [1] * len(parts) + [1], "each part alone on its page, the cards around on their own"
+    for p in parts:
+        assert study.html_bound(p.markdown) + 1 <= BUDGET
+    # every line of the card, in order, once; a part after the first opens with the title and the answer it continues
+    kept = []
+    for p in parts:
+        lines = p.markdown.split("\n")
+        if p.part:
+            assert lines[:2] == ["# Big card (continued)", ""]
+            inside = not p.markdown.split("\n## In PyTorch")[0].endswith("# Big card (continued)")
+            assert (lines[2:4] == ['??? success "Answer, continued"', ""]) == inside, "a part inside the answer reopens it"
+            lines = lines[4:] if inside else lines[2:]
+        kept += lines
+    assert "\n".join(kept).split() == body.split()
+    for p in parts:  # never cut inside a formula, a code fence or a list
+        assert p.markdown.count("\\[") == p.markdown.count("\\]") and p.markdown.count("```") % 2 == 0
+        assert p.markdown.count("    1. one") == p.markdown.count("    2. two")
+    deck = SimpleNamespace(id="d", title="D")
+    page = study.print_page(deck, sheets, 2).decode()
+    assert f"(card 2 of 3, part 2 of {len(parts)})" in page and "# Big card (continued)" in page
+    links = study.print_links([deck], {"d": sheets}).decode()
+    assert "[card 2, part 1 of" in links and "[card 3](cards/d/print-" in links
+
+
+def test_html_bound_counts_text_latex_and_formulas():
+    md = "Text \\(x_1\\) and\n\n\\[\na \\\\ b\n\\]\n"
+    latex = len("\\(x_1\\)") + len("\\[\na \\\\ b\n\\]")
+    text = len(md) - latex
+    assert study.html_bound(md) == study.TEXT_HTML_PER_BYTE * text + study.KATEX_PER_BYTE * latex + 2 * study.KATEX_PER_FORMULA
+    assert study.html_bound("") == 0
 
 
 def _fewest_pages(sizes: list[int], limit: int) -> int:
@@ -116,7 +183,7 @@ def _fewest_pages(sizes: list[int], limit: int) -> int:
 
 def test_a_long_deck_prints_on_numbered_pages_each_linked_with_its_cards():
     deck = SimpleNamespace(id="big", title="Big deck")
-    cards = _cards([15_000] * 5, "big")
+    cards = _cards([9_000] * 5, "big")  # a bound over 1.15 MB each: one card a page
     sheets = study.print_sheets(cards)
     assert len(sheets) == 5
     assert [study.print_path(deck, i) for i in range(5)] == ["cards/big/print.md"] + [f"cards/big/print-{n}.md" for n in range(2, 6)]
@@ -151,9 +218,73 @@ def test_math_bytes_counts_the_latex_of_inline_and_display_formulas():
     assert study.math_bytes("no formulas, a \\ backslash") == 0
 
 
-def test_the_built_in_decks_each_print_on_one_page():
+_TYPESET = r"""
+import { prerender } from "./generator/katex_prerender.mjs";
+let data = "";
+process.stdin.on("data", (c) => (data += c));
+process.stdin.on("end", () => {
+  const out = JSON.parse(data).map(([el]) => Buffer.byteLength(prerender(el).html));
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+def _typeset_bytes(formulas: list[str]) -> list[int]:
+    """Bytes of each formula's arithmatex element as the post-build step writes it (KaTeX's HTML and
+    MathML in it), by generator/katex_prerender.mjs itself."""
+    els = [[f'<div class="arithmatex">{html.escape(f, quote=False)}</div>' if f.startswith("\\[")
+            else f'<span class="arithmatex">{html.escape(f, quote=False)}</span>'] for f in formulas]
+    proc = subprocess.run(["node", "--input-type=module", "-e", _TYPESET], input=json.dumps(els), cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def test_every_formula_of_the_decks_typesets_within_the_print_bound(tmp_path):
+    """The bound of study.html_bound holds formula by formula: every formula of every page of the
+    built-in decks and of 29 synthetic cards (bench/synth.py, the scale benchmark's: their matrices of
+    zeros are the worst, 108 bytes a byte of LaTeX), typeset by the post-build step's own code."""
+    synth.write_decks(tmp_path / "decks", synth.PER_DECK)
+    gen = [sys.executable, "-m", "generator", "--decks", str(tmp_path / "decks"), "--docs", str(tmp_path / "docs"), "--quiet"]
+    proc = subprocess.run(gen,
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CONVCARDS_CACHE": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    mds = [*(ROOT / "docs").rglob("*.md"), *(tmp_path / "docs" / "cards").rglob("*.md")]
+    formulas = sorted({f for md in mds for f in study._MATH.findall(md.read_text(encoding="utf-8"))})
+    assert len(formulas) > 1000, "the decks' formulas are read"
+    sizes = _typeset_bytes(formulas)
+    over = [(n, f[:80]) for f, n in zip(formulas, sizes, strict=True)
+            if n > study.KATEX_PER_FORMULA + study.KATEX_PER_BYTE * len(f.encode("utf-8"))]
+    assert not over, f"formulas whose typeset HTML passes the bound: {over[:3]}"
+    worst = max(n / len(f.encode("utf-8")) for f, n in zip(formulas, sizes, strict=True) if len(f) > 500)
+    assert worst > study.KATEX_PER_BYTE / 2, "the bound is read against real sizes (a large formula near it)"
+
+
+def test_every_built_print_page_is_within_its_bound_and_the_limit(site_dir):
+    """The pages as built and typeset (conftest's site, post-build step included): each no larger than
+    PRINT_FRAME + html_bound of its Markdown, that bound within PRINT_PAGE_LIMIT (a page of more than
+    one card), and its frame (all but the article) within PRINT_FRAME."""
+    pages = sorted((ROOT / "docs" / "cards").glob("*/print*.md"))
+    assert pages
+    for md in pages:
+        text = study._strip_front_matter(md.read_text(encoding="utf-8"))
+        built = (site_dir / md.parent.relative_to(ROOT / "docs") / md.stem / "index.html").read_text(encoding="utf-8")
+        assert 'data-katex="done"' in built and 'class="arithmatex">' not in built, f"{md}: typeset whole"
+        size, bound = len(built.encode("utf-8")), study.PRINT_FRAME + study.html_bound(text)
+        assert size <= bound, f"{md}: {size} bytes built, over its bound {bound}"
+        assert bound <= study.PRINT_PAGE_LIMIT or text.count("\n# ") <= 2, f"{md}: bound {bound} over the limit with several cards"
+        a, b = built.index("<article"), built.index("</article>")
+        assert size - len(built[a:b].encode("utf-8")) <= study.PRINT_FRAME, f"{md}: the frame"
+
+
+def test_the_built_in_decks_print_on_numbered_pages_from_print_md():
+    """Each built-in deck prints from print.md, then print-2.md, ... with no gap (since the split is
+    decided by the bound of the HTML, four decks take two or three pages; with 24 KB of LaTeX a page
+    each took one)."""
     docs = ROOT / "docs" / "cards"
-    assert sorted(p.name for p in docs.glob("*/print*.md")) == ["print.md"] * len(list(docs.glob("*/index.md")))
+    for deck in sorted(p.parent for p in docs.glob("*/index.md")):
+        names = sorted(p.name for p in deck.glob("print*.md"))
+        assert names and names == sorted(["print.md"] + [f"print-{i}.md" for i in range(2, len(names) + 1)]), deck.name
+        assert len(names) <= 3, f"{deck.name}: {len(names)} print pages"
 
 
 # --- the scale benchmark's decks are valid input, the same cards at every scale ----------------
