@@ -185,7 +185,8 @@ REVEAL_STATE = """d => {
   };
 }"""
 
-AXE_RUN = """async ([context, rules]) => {
+AXE_RUN = """async (args) => {
+  const [context, rules] = args || [];  // none: every rule on the whole page
   const options = {resultTypes: ['violations']};
   if (rules) options.runOnly = {type: 'rule', values: rules};
   const r = await axe.run(context ? {include: [context]} : document, options);

@@ -222,7 +222,7 @@ def test_the_url_holds_the_whole_state(browser, server):
 def card_links(site: Path) -> list[tuple[str, str]]:
     links = []
     for html in sorted((site / "cards").glob("*/*/index.html")):
-        if html.parent.name == "print":  # a deck's print sheet repeats its cards (the link is not printed)
+        if re.fullmatch(r"print(-\d+)?", html.parent.name):  # a deck's print sheets repeat its cards (the link is not printed)
             continue
         m = re.search(r'<p class="cc-explore-link"><a href="([^"]+)"', html.read_text(encoding="utf-8"))
         if m:
@@ -546,3 +546,36 @@ def test_sections_off_screen_follow_an_edit_once_its_frame_is_shown(page, server
         assert page.evaluate(pk) == y.tolist()
         assert page.evaluate("window.convcardsExplorer.matrix('P').values") == core.im2col(x, K.shape, P).T.tolist()
     check_requests(page)
+
+
+# Everything the explorer writes for a reader: its text, the TeX of every formula, each canvas's
+# accessible name and read-out line, and the page's headings.
+EXPLORER_WORDS = """() => {
+  const root = document.querySelector('#cc-explore');
+  const tex = [...root.querySelectorAll('annotation[encoding="application/x-tex"]')].map(a => '\\\\(' + a.textContent + '\\\\)');
+  const raw = [...root.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex')).map(e => e.textContent);
+  const names = [...root.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'));
+  return [root.innerText, ...tex, ...raw, ...names].join('\\n');
+}"""
+
+
+@pytest.mark.parametrize("op", ["cross_correlation", "convolution", "transposed_convolution"])
+def test_the_explorer_writes_the_sites_notation(page, server, op):
+    """One meaning per symbol (the notation page; tests/test_notation.py's registry) holds on the
+    explorer too: the kernel is w (k only its size), and im2col's P (one column per window) is
+    shown transposed and called P^T, never P, since its rows are the windows."""
+    from test_notation import SYMBOLS, misuses
+
+    ex = SPEC if op != "transposed_convolution" else spec.ExampleSpec("t", op, X[:3, :3], K, core.ConvParams(stride=(2, 1)))
+    open_explorer(page, server, spec.ExampleSpec("n", op, ex.input, ex.kernel, ex.params))
+    page.locator("[data-section=output] td").nth(1).hover()  # the read-out lines say their sentences
+    words = page.evaluate(EXPLORER_WORDS)
+    found = misuses(words)
+    for sym in SYMBOLS:  # the plain-text forms, over all the words (the page has no code comments or alt texts)
+        found += [f"{sym.name} as {other}: {hit.group(0)!r}" for rx, other in sym.text_misuse for hit in re.finditer(rx, words)]
+    assert not found, "\n".join(found)
+    # the patch matrix: rows are windows, so it is P^T; a bare P names only the cards' P (a column per window)
+    heading = page.locator("[data-section=P] h2, [data-section=P] h3").first.text_content()
+    assert "P^\\top" in page.locator("[data-section=P]").first.inner_html() and "transposed" in heading, heading
+    said = page.locator("[data-section=P] [role=status]").first.text_content() or ""
+    assert re.search(r"\bof P\b(?!\u1d40)", said) is None, said

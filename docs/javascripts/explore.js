@@ -90,7 +90,7 @@
     root.classList.toggle("cc-ex--1d", st.one_d);
     root.classList.toggle("cc-ex--tr", st.op === "transposed_convolution");
     set_text(root.querySelector("#cc-x-caption"), st.op === "transposed_convolution" ? "input y (what the transposed convolution spreads)" : "input x");
-    set_text(root.querySelector("#cc-k-caption"), "kernel k");
+    set_text(root.querySelector("#cc-k-caption"), "kernel w");
   }
 
   // Text and visibility are written only when they change: writing the same again still costs
@@ -319,7 +319,7 @@
       var el = document.createElement("div"), said = document.createElement("p");
       box(sec).replaceChildren(el);
       said.className = "cc-ex-mat-text"; said.setAttribute("aria-live", "polite"); said.id = "cc-ex-said-" + id;
-      said.tabIndex = 0; said.setAttribute("role", "status"); said.setAttribute("aria-label", id + " in words"); // it scrolls when long: reachable by keyboard
+      said.tabIndex = 0; said.setAttribute("role", "status"); said.setAttribute("aria-label", (MAT_NAME[id] || id) + " in words"); // it scrolls when long: reachable by keyboard
       said.textContent = idle_text(id);
       box(sec).after(said);
       mats[id] = new Mat(el, label, function (r, c) { point(null, id, r, c); });
@@ -330,7 +330,10 @@
 
   // What the read-out line under a canvas matrix says while nothing is pointed at: the line keeps
   // its height (pointing never moves the page), so it says what it is for rather than stand empty.
-  function idle_text(id) { return "Point at a cell of " + id + " (or Tab to " + id + " and use the arrow keys): the cell and its row are read out here."; }
+  function idle_text(id) { var n = MAT_NAME[id] || id; return "Point at a cell of " + n + " (or Tab to " + n + " and use the arrow keys): the cell and its row are read out here."; }
+  // the names a reader sees: the explorer draws im2col's patch matrix P (one column per window, as the
+  // cards and the notation page define it) transposed, one row per window, so it is called P^T
+  var MAT_NAME = {C: "C", P: "P\u1d40"};
 
   // A small matrix is also offered as a table (text), made only when opened.
   var SMALL_TABLE = 1024;
@@ -557,7 +560,7 @@
     sec = section("kernel", "The kernel " + tex("w") + " and " + tex("\\operatorname{rot180}(w)"));
     note(sec, st.op === "convolution" ? "A convolution slides the rotated kernel (right); C holds it." :
       st.op === "transposed_convolution" ? "Zero insertion slides the rotated kernel (right); C and the scatter use k." :
-      "Cross-correlation slides k as it is (left); a convolution would slide the rotated one.");
+      "Cross-correlation slides w as it is (left); a convolution would slide the rotated one.");
     pair(box(sec), k, cc.flip(k), "kernel", "kernel rotated 180 degrees");
 
     sec = section("flat", tr ? "Flattened input " + tex("\\mathbf{y}") + " (row-major)" : "Flattened input " + tex("\\mathbf{x}") + " (row-major)");
@@ -610,7 +613,7 @@
       });
     }
 
-    // im2col: one row of P per output position (its window), one column per kernel tap
+    // im2col: P^T, one row per output position (its window, a column of P), one column per kernel tap
     part("P", function () {
       // P depends on the input, the kernel's shape and the parameters, not on the kernel's values:
       // a kernel edit keeps it (and its drawing)
@@ -621,11 +624,11 @@
         p_cache = {key: pkey, P: P};
       }
       var pk = cc.reshape(cc.matvec(P, cc.ravel(kp)), out.length, out[0].length);
-      sec = section("P", "The patch matrix " + tex("P") + " (im2col), " + P.length + "×" + P[0].length);
-      note(sec, "One row per output position: its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
-        ", read left to right, then top to bottom; one column per kernel tap. " + tex("P\\,\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(w)" : "w") + ")") +
+      sec = section("P", "The patch matrix of im2col, transposed: " + tex("P^\\top") + ", " + P.length + "×" + P[0].length);
+      note(sec, "One row per output position (a column of " + tex("P") + "): its window on the " + (tr ? "zero-inserted input (above)" : "padded input") +
+        ", read left to right, then top to bottom; one column per kernel tap. " + tex("P^\\top\\operatorname{vec}(" + (tr || st.op === "convolution" ? "\\operatorname{rot180}(w)" : "w") + ")") +
         " is the flattened output: reshaped below, it is " + (same(pk, out) ? "equal to the output." : "NOT equal to the output."));
-      mat(sec, "P", "the patch matrix P").set(P, cc.ravel(tr ? zin : x).concat([0]), pkey);
+      mat(sec, "P", "the patch matrix P transposed").set(P, cc.ravel(tr ? zin : x).concat([0]), pkey);
       var pkbox = sec.querySelector(":scope > .cc-ex-pk");
       if (!pkbox) {
         pkbox = document.createElement("div"); pkbox.className = "cc-ex-pk";
@@ -634,10 +637,10 @@
         pkbox.lastChild.className = "cc-ex-scroll"; pkbox.lastChild.setAttribute("data-grid", "Pk");
         sec.appendChild(pkbox);
       }
-      var captext = "P vec(" + (tr || st.op === "convolution" ? "rot180(w)" : "w") + ") reshaped to " + out.length + "×" + out[0].length;
+      var captext = "P\u1d40 vec(" + (tr || st.op === "convolution" ? "rot180(w)" : "w") + ") reshaped to " + out.length + "×" + out[0].length;
       if (pkbox.firstChild.textContent !== captext) pkbox.firstChild.textContent = captext;
       grid(pkbox.lastChild, pk, "out", captext);
-      small_table(sec, P, "P");
+      small_table(sec, P, "P\u1d40");
     });
     if (pending.length) later();
     view = V;
@@ -773,7 +776,7 @@
       }
       mark(cell("output", row_r, row_c), "cc-hl-self"); mark(cell("Cx", row_r, row_c), "cc-hl-self"); mark(cell("Pk", row_r, row_c), "cc-hl-self");
       mat_text("C", head + "; times x, they sum to " + V.out[row_r][row_c] + ".");
-      mat_text("P", "Row " + (fr + 1) + " of P (output y(" + idx(V, row_r, row_c) + ")): its window " + window_vals.join(", ") +
+      mat_text("P", "Row " + (fr + 1) + " of P\u1d40 (output y(" + idx(V, row_r, row_c) + ")): its window " + window_vals.join(", ") +
         "; times the kernel's taps, they sum to " + V.out[row_r][row_c] + ".");
       write_sum("y_{" + idx(V, row_r, row_c) + "} = " + terms.join(" + ") + " = " + V.out[row_r][row_c]);
     } else if (fr < V.y_n) {
@@ -815,13 +818,13 @@
       mark(editor_cell(i, j), "cc-hl-self"); mark(cell("flat", 0, fc), "cc-hl-self");
       mark(cell("padded", i + V.p.padding[0], j + V.p.padding[2]), "cc-hl-self");
       mat_text("C", head + "; x(" + idx(V, i, j) + ") = " + V.x[i][j] + " feeds those outputs, weighted by them.");
-      mat_text("P", "x(" + idx(V, i, j) + ") = " + V.x[i][j] + " appears in P " + said.length + " times (marked): once in the window of each output it feeds.");
+      mat_text("P", "x(" + idx(V, i, j) + ") = " + V.x[i][j] + " appears in P\u1d40 " + said.length + " times (marked): once in the window of each output it feeds.");
       write_sum("x_{" + idx(V, i, j) + "} = " + V.x[i][j] + " \\text{ feeds the marked outputs (its column of } C\\text{)}");
     } else {
       mark(cell("output", i, j), "cc-hl-self"); mark(cell("Pk", i, j), "cc-hl-self");
       mat_mark("P", fc, null);
       mat_text("C", head + "; times y, they sum to " + V.out[i][j] + ".");
-      mat_text("P", "Row " + (fc + 1) + " of P (output (" + idx(V, i, j) + ")): its window on the zero-inserted input; times the rotated kernel's taps, it sums to " + V.out[i][j] + ".");
+      mat_text("P", "Row " + (fc + 1) + " of P\u1d40 (output (" + idx(V, i, j) + ")): its window on the zero-inserted input; times the rotated kernel's taps, it sums to " + V.out[i][j] + ".");
       write_sum("(C^\\top\\mathbf{y})_{" + idx(V, i, j) + "} = " + (terms.length ? terms.join(" + ") : "0") + " = " + V.out[i][j]);
     }
   }
