@@ -54,10 +54,10 @@ def test_check_names_a_stale_page(tmp_path):
     cache = warm_cache(tmp_path / "cache")
     proc = _generate("--docs", str(docs), "--check", cache=cache)
     assert proc.returncode == 1
-    assert str(page) in proc.stderr and "stale" in proc.stderr
+    assert f"{page}: stale\n" in proc.stderr, proc.stderr  # (the tmp_path's own name holds "stale")
     page.unlink()
     proc = _generate("--docs", str(docs), "--check", cache=cache)
-    assert proc.returncode == 1 and "missing" in proc.stderr
+    assert proc.returncode == 1 and f"{page}: missing\n" in proc.stderr, proc.stderr
 
 
 def test_noop_regeneration_writes_nothing(tmp_path):
