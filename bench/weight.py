@@ -22,7 +22,7 @@ def _assets(html: str) -> list[str]:
 def bench_weight(site: Path, fonts_used: list[str]) -> dict[str, Any]:
     pages = {}
     for html_file in sorted((site / "cards").glob("*/*/index.html")):
-        if html_file.parent.name == "print":  # a deck's print sheets, not a card page
+        if re.fullmatch(r"print(-\d+)?", html_file.parent.name):  # a deck's print sheets (print, print-2, ...), not a card page
             continue
         html = html_file.read_text(encoding="utf-8")
         figs = set()

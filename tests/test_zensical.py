@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,8 @@ def engine_pages(pages: list[str]) -> list[str]:
         parts = p.strip("/").split("/")
         if parts[0] != "cards" or len(parts) == 2 or parts[-1] == "print":
             out.append(p)
+        elif re.fullmatch(r"print-\d+", parts[-1]):  # a deck's later print sheets: the print sheet's template again
+            continue
         elif parts[1] not in decks:
             decks.add(parts[1])
             out.append(p)
