@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, run_generator
+from conftest import ROOT, generated_docs
 from scipy import signal
 
 from generator import latex, spec
@@ -28,10 +28,8 @@ def scatter(y: np.ndarray, k: np.ndarray, stride: int, pad: int) -> np.ndarray:
     return full[pad : full.shape[0] - pad, pad : full.shape[1] - pad]
 
 
-def test_transposed_backs_show_the_oracles_numbers(tmp_path):
-    docs = tmp_path / "docs"
-    proc = run_generator("--docs", str(docs), "--quiet")
-    assert proc.returncode == 0, proc.stderr
+def test_transposed_backs_show_the_oracles_numbers():
+    docs = generated_docs()  # a clean generation of the built-in decks, once per run, shared (tests/conftest.py)
     items = json.loads((docs / "data/study.json").read_text())
     items = items["items"] if isinstance(items, dict) else items
     backs = {it["id"]: html.unescape(it["answer"]) for it in items if it["kind"] == "card"}
