@@ -57,9 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Modules whose fixtures build something costly (a site, a generation, 2,000 reference results):
 # under xdist all their tests go to one worker, which builds it once. The four checks of one page
-# of tests/test_browser_pages.py likewise (they share one page load). Every other test is
+# of tests/test_browser_pages.py likewise (they share one page load), and the cases of a
+# SHARED_PAGE_TESTS test (they share one page). Every other test is
 # scheduled on its own, as xdist's default ("load") does.
 WHOLE_MODULES = ("test_zensical.py", "test_anki_import.py", "test_explorer_core.py", "test_authoring.py", "test_injection.py")
+# Parametrized tests whose cases share one page (a module fixture): all their cases go to one worker, in a row.
+SHARED_PAGE_TESTS = ("test_explorer_page.py::test_a_bad_value_gets_its_message_and_the_last_result_stays",)
 
 
 def xdist_scope(nodeid: str) -> str:
@@ -69,6 +72,9 @@ def xdist_scope(nodeid: str) -> str:
         return path
     if rest.startswith("TestEveryPage::") and "[" in rest:
         return f"{path}::TestEveryPage[{rest.split('[', 1)[1]}"
+    test = f"{path.rsplit('/', 1)[-1]}::{rest.split('[', 1)[0]}"
+    if test in SHARED_PAGE_TESTS:
+        return f"{path}::{rest.split('[', 1)[0]}"
     return nodeid
 
 
