@@ -136,11 +136,12 @@ def strict_build() -> tuple[Path, str | None]:
 def _warm_cache(out: Path) -> str | None:
     """A generator cache holding every figure and download of the built-in decks: the repository's
     own cache (``make site`` fills it) copied, then one generation of the built-in decks into a
-    scratch folder completes it (the gallery's GIFs, which a build of the committed docs/ never draws)."""
+    scratch folder completes it (the gallery's GIFs, which a build of the committed docs/ never draws),
+    with hash seed 4242."""
     cache, seed = out / "cache", ROOT / ".cache" / "convcards"
     if seed.is_dir():
         shutil.copytree(seed, cache)
-    env = {**os.environ, "CONVCARDS_CACHE": str(cache)}
+    env = {**os.environ, "CONVCARDS_CACHE": str(cache), "PYTHONHASHSEED": "4242"}  # a seed other than the workers' (tests/test_anki.py)
     proc = subprocess.run([sys.executable, "-m", "generator", "--docs", str(out / "docs"), "--quiet"], cwd=ROOT, capture_output=True,
                           text=True, env=env)
     return None if proc.returncode == 0 else "generating the built-in decks failed:\n" + proc.stdout + proc.stderr
