@@ -90,19 +90,20 @@ def _stop_fork_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def forked_generator(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def forked_generator(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """``python -m generator ARGS`` as :func:`run_generator` runs it (exit status, stdout, stderr),
     but in a process forked from one that has already imported the generator: for the many runs
-    that check what a command prints and returns (tests/test_spec_errors.py), not its start-up.
+    that check what a command prints and returns (tests/test_spec_errors.py), not its start-up,
+    and for generations that are a test's material, not its subject (tests/test_anki_import.py).
     What the interpreter reads at start-up (PYTHONHASHSEED, PYTHONPATH) is the server's; the
-    environment the generator reads is this process's. Those tests keep a few real runs, and
+    environment the generator reads is ``env`` (default: this process's). Those tests keep a few real runs, and
     test_the_forked_runner_answers_as_a_real_run compares the two."""
     server = _fork_server()
     with tempfile.TemporaryDirectory(prefix="convcards-fork-") as t:
         out, err = Path(t) / "out", Path(t) / "err"
         out.touch()
         err.touch()
-        req = {"args": list(args), "cwd": str(cwd), "env": dict(os.environ), "out": str(out), "err": str(err)}
+        req = {"args": list(args), "cwd": str(cwd), "env": dict(os.environ if env is None else env), "out": str(out), "err": str(err)}
         server.stdin.write(json.dumps(req) + "\n")
         server.stdin.flush()
         answer = server.stdout.readline()

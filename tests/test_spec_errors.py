@@ -181,7 +181,8 @@ CASES = {
 }
 
 
-REAL_RUNS = ("unknown key", "NaN")  # in a subprocess of their own (and test_yaml_syntax_error, test_not_utf8, test_errors_of_several_files_together)
+# in a subprocess of their own (as test_yaml_syntax_error, test_not_utf8, test_errors_of_several_files_together)
+REAL_RUNS = ("unknown key", "NaN")
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -251,7 +252,8 @@ def test_errors_of_several_files_together(docs_copy, tmp_path):
         {
             "a.yaml": deck("input: []\nkernel: [[1]]\n", deck_id="a", card_id="c1"),
             "b.yaml": deck("input: [[1]]\nkernel: [[1]]\nstride: 0\n", deck_id="b", card_id="c2"),
-        },        real=True,
+        },
+        real=True,
     )
     assert sorted((x["card"], x["field"]) for x in m) == [("c1", "examples.main.input"), ("c2", "examples.main.stride")]
 
