@@ -6,7 +6,9 @@ import atexit
 import fcntl
 import functools
 import http.server
+import io
 import json
+import locale
 import os
 import re
 import shutil
@@ -41,6 +43,78 @@ def run_generator(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True)
 
 
+# The forking runner's server: imports what `python -m generator` imports, then per request forks a
+# child that runs `python -m generator ARGS` (runpy, as -m does) with the request's cwd and
+# environment, stdin /dev/null, stdout and stderr into files, and exits as the interpreter would
+# (status of SystemExit, 1 and a traceback on an exception, atexit handlers run). The server writes
+# the child's wait status back. One JSON line per request and per answer.
+_FORK_SERVER = r"""
+import atexit, json, os, runpy, sys, traceback
+import generator.cli, generator.mathcheck, generator.render, generator.siteconfig  # what a run imports, once
+answers = os.fdopen(os.dup(1), "w")
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        os.chdir(req["cwd"]); os.environ.clear(); os.environ.update(req["env"])
+        for fd, path, mode in ((0, os.devnull, os.O_RDONLY), (1, req["out"], os.O_WRONLY), (2, req["err"], os.O_WRONLY)):
+            f = os.open(path, mode); os.dup2(f, fd); os.close(f)
+        sys.argv = ["-m", *req["args"]]
+        code = 0
+        try:
+            runpy.run_module("generator", run_name="__main__", alter_sys=True)
+        except SystemExit as e:
+            code = 0 if e.code is None else e.code if isinstance(e.code, int) else (print(e.code, file=sys.stderr), 1)[1]
+        except BaseException:
+            traceback.print_exc(); code = 1
+        atexit._run_exitfuncs()
+        sys.stdout.flush(); sys.stderr.flush()
+        os._exit(code & 0xFF)
+    answers.write(json.dumps(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])) + "\n"); answers.flush()
+"""
+
+
+@functools.cache
+def _fork_server() -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", _FORK_SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    atexit.register(_stop_fork_server, proc)
+    return proc
+
+
+def _stop_fork_server(proc: subprocess.Popen) -> None:
+    proc.stdin.close()  # its loop ends
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def forked_generator(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m generator ARGS`` as :func:`run_generator` runs it (exit status, stdout, stderr),
+    but in a process forked from one that has already imported the generator: for the many runs
+    that check what a command prints and returns (tests/test_spec_errors.py), not its start-up,
+    and for generations that are a test's material, not its subject (tests/test_anki_import.py).
+    What the interpreter reads at start-up (PYTHONHASHSEED, PYTHONPATH) is the server's; the
+    environment the generator reads is ``env`` (default: this process's). Those tests keep a few real runs, and
+    test_the_forked_runner_answers_as_a_real_run compares the two."""
+    server = _fork_server()
+    with tempfile.TemporaryDirectory(prefix="convcards-fork-") as t:
+        out, err = Path(t) / "out", Path(t) / "err"
+        out.touch()
+        err.touch()
+        req = {"args": list(args), "cwd": str(cwd), "env": dict(os.environ if env is None else env), "out": str(out), "err": str(err)}
+        server.stdin.write(json.dumps(req) + "\n")
+        server.stdin.flush()
+        answer = server.stdout.readline()
+        assert answer, "the forking runner died (tests/conftest.py _FORK_SERVER)"
+        code = json.loads(answer)
+        # as subprocess.run(text=True) decodes: the locale's encoding, universal newlines
+        enc = locale.getpreferredencoding(False)
+        text = [io.TextIOWrapper(io.BytesIO(p.read_bytes()), encoding=enc).read() for p in (out, err)]
+    return subprocess.CompletedProcess([sys.executable, "-m", "generator", *args], code, *text)
+
+
 RUN_DIR_ENV = "CONVCARDS_TEST_RUN"  # a folder shared by one pytest run and its xdist workers
 
 
@@ -53,6 +127,21 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[RUN_DIR_ENV] = run
     config.add_cleanup(functools.partial(shutil.rmtree, run, True))
     config.add_cleanup(functools.partial(os.environ.pop, RUN_DIR_ENV, None))
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        # No bytecode beside the sources: then the workers and the hundreds of Python subprocesses
+        # (generator, mkdocs, anki) would each compile every module they import again (a failing
+        # `python -m generator` 0.9 CPU s, 0.3 from bytecode). They write it into the run's folder
+        # instead, removed with it: still nothing beside the sources.
+        for name, value in (("PYTHONDONTWRITEBYTECODE", None), ("PYTHONPYCACHEPREFIX", str(Path(run) / "pycache"))):
+            config.add_cleanup(functools.partial(_restore_env, name, os.environ.get(name)))
+            _restore_env(name, value)
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 # Modules whose fixtures build something costly (a site, a generation, 2,000 reference results):
@@ -142,11 +231,12 @@ def strict_build() -> tuple[Path, str | None]:
 def _warm_cache(out: Path) -> str | None:
     """A generator cache holding every figure and download of the built-in decks: the repository's
     own cache (``make site`` fills it) copied, then one generation of the built-in decks into a
-    scratch folder completes it (the gallery's GIFs, which a build of the committed docs/ never draws)."""
+    scratch folder completes it (the gallery's GIFs, which a build of the committed docs/ never draws),
+    with hash seed 4242."""
     cache, seed = out / "cache", ROOT / ".cache" / "convcards"
     if seed.is_dir():
         shutil.copytree(seed, cache)
-    env = {**os.environ, "CONVCARDS_CACHE": str(cache)}
+    env = {**os.environ, "CONVCARDS_CACHE": str(cache), "PYTHONHASHSEED": "4242"}  # a seed other than the workers' (tests/test_anki.py)
     proc = subprocess.run([sys.executable, "-m", "generator", "--docs", str(out / "docs"), "--quiet"], cwd=ROOT, capture_output=True,
                           text=True, env=env)
     return None if proc.returncode == 0 else "generating the built-in decks failed:\n" + proc.stdout + proc.stderr

@@ -22,6 +22,7 @@ import genanki
 import numpy as np
 import practice_oracle as oracle
 import pytest
+from conftest import generated_docs, warm_cache
 
 from generator import anki, render, spec
 from generator.study import to_html
@@ -32,12 +33,18 @@ DECKS = Path(os.environ.get("CONVCARDS_TEST_DECKS", ROOT / "generator/decks"))
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> dict:
-    """One build by ``python -m generator`` in a subprocess (its own hash seed), one in this process."""
-    docs = tmp_path_factory.mktemp("docs")
-    env = dict(os.environ, PYTHONHASHSEED="4242")
-    cmd = [sys.executable, "-m", "generator", "--decks", str(DECKS), "--docs", str(docs), "-q"]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    """One build by ``python -m generator`` in a subprocess (hash seed 4242), one in this process.
+    The built-in decks' build is the run's shared one (conftest.generated_docs, seed 4242 too)."""
+    if DECKS == ROOT / "generator/decks":
+        docs = generated_docs()
+    else:
+        tmp = tmp_path_factory.mktemp("anki-build")
+        docs = tmp / "docs"
+        docs.mkdir()
+        env = dict(os.environ, PYTHONHASHSEED="4242", CONVCARDS_CACHE=str(warm_cache(tmp / "cache")))
+        cmd = [sys.executable, "-m", "generator", "--decks", str(DECKS), "--docs", str(docs), "-q"]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
     tenv = render.environment()
     decks = spec.load_decks([DECKS], render.card_templates(tenv))
     outputs = render.render_site(decks, tenv)

@@ -18,14 +18,12 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import genanki
 import pytest
-from conftest import warm_cache
+from conftest import forked_generator, warm_cache
 
 anki_collection = pytest.importorskip("anki.collection", reason="the anki package is a dev dependency: make test installs it")
 Collection = anki_collection.Collection
@@ -122,9 +120,10 @@ CHANGES = (
 
 
 def _generate(decks: Path, docs: Path) -> None:
-    cmd = [sys.executable, "-m", "generator", "--decks", str(decks), "--docs", str(docs), "--quiet"]
+    """``python -m generator --decks DECKS --docs DOCS``, forked from a process that has imported
+    the generator (conftest.forked_generator: the command line is not this module's subject)."""
     env = {**os.environ, "CONVCARDS_CACHE": str(docs.parent / "cache")}  # a copy of the warm cache (conftest.warm_cache)
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+    proc = forked_generator("--decks", str(decks), "--docs", str(docs), "--quiet", env=env)
     assert proc.returncode == 0, proc.stderr
 
 

@@ -1,7 +1,8 @@
 """Bad input gives a clear error and loses nothing.
 
-Every case runs ``python -m generator`` as a user does, against a temporary copy of ``docs/``,
-and checks: exit status 2, no traceback, one line per problem naming the file, the card and the
+Every case runs ``python -m generator`` as a user does (a few in a real subprocess, the others in
+a process forked from one that has imported the generator: conftest.forked_generator), against a
+temporary copy of ``docs/``, and checks: exit status 2, no traceback, one line per problem naming the file, the card and the
 field with what was expected and what was received, and the docs folder byte-identical after.
 The hypothesis tests feed random specs and random bytes to the loader: it returns decks or
 raises SpecError, never anything else.
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_generator
+from conftest import ROOT, forked_generator, run_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,14 +55,15 @@ def docs_copy(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
     return docs, tree(docs)
 
 
-def fails(docs_copy, tmp_path: Path, files: dict[str, bytes | str], *extra: str) -> list[re.Match]:
-    """Write ``files`` into a deck folder, run the generator on it, check the failure contract."""
+def fails(docs_copy, tmp_path: Path, files: dict[str, bytes | str], *extra: str, real: bool = False) -> list[re.Match]:
+    """Write ``files`` into a deck folder, run the generator on it (``real``: in a subprocess of
+    its own, else forked: conftest.forked_generator), check the failure contract."""
     docs, before = docs_copy
     decks = tmp_path / "decks"
     decks.mkdir()
     for name, text in files.items():
         (decks / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    proc = run_generator("--decks", str(decks), "--docs", str(docs), *extra)
+    proc = (run_generator if real else forked_generator)("--decks", str(decks), "--docs", str(docs), *extra)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert tree(docs) == before, "docs/ changed although the spec was rejected"
@@ -179,16 +181,20 @@ CASES = {
 }
 
 
+# in a subprocess of their own (as test_yaml_syntax_error, test_not_utf8, test_errors_of_several_files_together)
+REAL_RUNS = ("unknown key", "NaN")
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_example_field(name, docs_copy, tmp_path):
     example, field, expected, received = CASES[name]
-    m = fails(docs_copy, tmp_path, {"d.yaml": deck(example)})
+    m = fails(docs_copy, tmp_path, {"d.yaml": deck(example)}, real=name in REAL_RUNS)
     one(m, tmp_path / "decks/d.yaml", "c1", field, expected, received)
 
 
 def test_yaml_syntax_error(docs_copy, tmp_path):
     text = deck("input: [[1, 2], [3, 4]\nkernel: [[1]]\n")  # the input's outer ] is missing
-    m = fails(docs_copy, tmp_path, {"d.yaml": text})
+    m = fails(docs_copy, tmp_path, {"d.yaml": text}, real=True)
     line = text.splitlines().index("        kernel: [[1]]") + 1
     one(m, tmp_path / "decks/d.yaml", "c1", "examples.main.input", "valid YAML", f"syntax error at line {line}")
 
@@ -203,7 +209,7 @@ def test_bad_yaml_scalar(docs_copy, tmp_path):
 
 def test_not_utf8(docs_copy, tmp_path):
     text = deck(GOOD).replace("title: A card", "title: Caf\u00e9 card").encode("latin-1")
-    m = fails(docs_copy, tmp_path, {"d.yaml": text})
+    m = fails(docs_copy, tmp_path, {"d.yaml": text}, real=True)
     line = text.split(b"\n").index(b"    title: Caf\xe9 card") + 1
     one(m, tmp_path / "decks/d.yaml", "c1", "title", "UTF-8", f"0xe9 at line {line}")
 
@@ -247,6 +253,7 @@ def test_errors_of_several_files_together(docs_copy, tmp_path):
             "a.yaml": deck("input: []\nkernel: [[1]]\n", deck_id="a", card_id="c1"),
             "b.yaml": deck("input: [[1]]\nkernel: [[1]]\nstride: 0\n", deck_id="b", card_id="c2"),
         },
+        real=True,
     )
     assert sorted((x["card"], x["field"]) for x in m) == [("c1", "examples.main.input"), ("c2", "examples.main.stride")]
 
@@ -280,6 +287,19 @@ def test_author_template_error(kind, docs_copy, tmp_path):
     assert len(m) == 1
     assert m[0]["file"] == f"{tdir / 'cards/mine.md.j2'}:3" and m[0]["card"] == "c1" and m[0]["field"] == "template"
     assert expected in m[0]["expected"] and received in m[0]["received"]
+
+
+def test_the_forked_runner_answers_as_a_real_run(docs_copy, tmp_path):
+    """conftest.forked_generator gives what a real ``python -m generator`` gives: the same exit
+    status, stdout and stderr, for a rejected spec, a missing path, a usage error and a success."""
+    docs, before = docs_copy
+    bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
+    bad.write_text(deck("input: [[1, 2], [3]]\nkernel: [[1]]\nstride: 0\nsizes: 1\n"), encoding="utf-8")
+    good.write_text(deck(GOOD), encoding="utf-8")
+    for args in (["--decks", str(bad)], ["--decks", str(tmp_path / "nope")], ["--no-such-option"], ["--decks", str(good), "--check"]):
+        real, forked = run_generator(*args, "--docs", str(docs)), forked_generator(*args, "--docs", str(docs))
+        assert (forked.returncode, forked.stdout, forked.stderr) == (real.returncode, real.stdout, real.stderr), args
+    assert tree(docs) == before
 
 
 def test_missing_deck_path(docs_copy, tmp_path):

@@ -297,22 +297,26 @@ def _paint_diff(a: np.ndarray, b: np.ndarray, edge_tol: int = 96, flat_tol: int 
     must be within ``edge_tol``. Both crops' right and bottom margins are left out."""
     h, w = min(a.shape[0], b.shape[0]) - 8, min(a.shape[1], b.shape[1]) - 8
     shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
-    # int16 (not int64) and in-place: the same numbers at a quarter of the memory traffic, which
-    # was most of this test's time (a 1400x1974x3 raster: 66 MB a temporary as int64)
-    a, b = np.asarray(a[:h, :w], dtype=np.int16), np.asarray(b[:h, :w], dtype=np.int16)
+    # channel planes (3, h, w) of uint8, in place: |p - q| as max - min is exact in uint8, and the
+    # maximum of three contiguous planes is cheap where numpy's reduction over a last axis of 3 was
+    # most of this test's time (the same numbers as int16 pixels reduced with .max(axis=2), 6x faster)
+    a = np.ascontiguousarray(np.moveaxis(np.asarray(a[:h, :w], dtype=np.uint8), 2, 0))
+    b = np.ascontiguousarray(np.moveaxis(np.asarray(b[:h, :w], dtype=np.uint8), 2, 0))
 
     def one_way(p: np.ndarray, q: np.ndarray) -> int:
-        core = p[1 : h - 1, 1 : w - 1]
-        best = np.full(core.shape[:2], np.iinfo(np.int16).max, dtype=np.int16)
+        core = p[:, 1 : h - 1, 1 : w - 1]
+        best = np.full(core.shape[1:], 255, dtype=np.uint8)
         hi, lo = core.copy(), core.copy()
-        diff = np.empty_like(core)
+        d, e = np.empty_like(core), np.empty_like(core)
         for dy, dx in shifts:
-            np.subtract(core, q[1 + dy : h - 1 + dy, 1 + dx : w - 1 + dx], out=diff)
-            np.minimum(best, np.abs(diff, out=diff).max(axis=2), out=best)
-            near = p[1 + dy : h - 1 + dy, 1 + dx : w - 1 + dx]
+            other = q[:, 1 + dy : h - 1 + dy, 1 + dx : w - 1 + dx]
+            np.subtract(np.maximum(core, other, out=d), np.minimum(core, other, out=e), out=d)
+            np.minimum(best, np.maximum(np.maximum(d[0], d[1], out=e[0]), d[2], out=e[0]), out=best)
+            near = p[:, 1 + dy : h - 1 + dy, 1 + dx : w - 1 + dx]
             np.maximum(hi, near, out=hi)
             np.minimum(lo, near, out=lo)
-        flat = np.subtract(hi, lo, out=hi).max(axis=2) <= flat_tol
+        spread = np.subtract(hi, lo, out=hi)
+        flat = np.maximum(np.maximum(spread[0], spread[1]), spread[2]) <= flat_tol
         return int(((best > flat_tol) & flat).sum() + ((best > edge_tol) & ~flat).sum())
 
     return one_way(a, b) + one_way(b, a)

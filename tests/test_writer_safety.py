@@ -14,19 +14,25 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, forked_generator
 from test_authoring import _two_card_deck, readme_block, tree
 
 from generator import writer
 
 
-def gen(*args: str, cwd: Path = ROOT, fault: str | None = None, cache: Path | None = None) -> subprocess.CompletedProcess:
+def gen(
+    *args: str, cwd: Path = ROOT, fault: str | None = None, cache: Path | None = None, forked: bool = False
+) -> subprocess.CompletedProcess:
+    """``python -m generator ARGS`` in a subprocess; ``forked``: in a process forked from one that has
+    imported the generator (conftest.forked_generator), which a fault kills just as dead."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # this checkout's generator, whatever the folder
     env.pop("CONVCARDS_FAULT", None)
     if fault:
         env["CONVCARDS_FAULT"] = fault
     if cache is not None:
         env["CONVCARDS_CACHE"] = str(cache)
+    if forked:
+        return forked_generator(*args, cwd=cwd, env=env)
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
@@ -151,7 +157,9 @@ def test_a_kill_at_every_step_of_a_write_is_recovered(author, tmp_path, monkeypa
         for then in ("b", "a") if step in ("journal", "replace", "deleted") else ("b",):  # finish it, or go back
             work = tmp_path / f"w-{step}-{then}" / "docs"
             shutil.copytree(tmp_path / "clean-a", work)
-            proc = gen("--decks", str(after_decks), "--docs", str(work), "-q", fault=step, cache=cache)
+            # a real subprocess for the first kill, forked for the others
+            forked = step != writer.FAULT_STEPS[0]
+            proc = gen("--decks", str(after_decks), "--docs", str(work), "-q", fault=step, cache=cache, forked=forked)
             assert proc.returncode == writer.FAULT_EXIT, (step, proc.stderr)
             assert tree(work) != expected["b"] or step in ("manifest", "done"), "the kill came before the end"
             capsys.readouterr()
