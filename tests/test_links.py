@@ -9,7 +9,6 @@ name an ``id`` (or ``<a name>``) in the target page. Links to other hosts are no
 from __future__ import annotations
 
 import posixpath
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -157,13 +156,3 @@ def test_checker_finds_each_kind_of_breakage(tiny_site, html, expected):
     problems = broken_links(tiny_site)
     assert len(problems) == 1 and expected in problems[0], problems
 
-
-def test_the_math_fonts_are_requested_before_the_stylesheets(site_dir):
-    """The two preloaded KaTeX fonts come before every stylesheet in each page's head: requested
-    after the 8 stylesheets they waited for one of HTTP/1.1's 6 connections (README "Performance")."""
-    for html in [*site_dir.rglob("index.html"), site_dir / "404.html"]:
-        head = html.read_text(encoding="utf-8").split("</head>", 1)[0]
-        fonts = [m.start() for m in re.finditer(r'<link rel="preload" href="[^"]*KaTeX_(?:Main-Regular|Math-Italic)\.woff2"', head)]
-        sheets = [m.start() for m in re.finditer(r'<link rel="stylesheet"', head)]
-        assert len(fonts) == 2 and sheets, html
-        assert max(fonts) < min(sheets), f"{html}: a stylesheet is requested before the math fonts"
