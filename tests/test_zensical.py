@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, _QuietHandler, open_recorded_page, strict_build
-from test_browser_pages import SUMMARY_POINT, check_math, check_requests, discover_pages, open_page
+from test_browser_pages import check_math, check_requests, discover_pages, open_all_answers, open_page
 from test_links import broken_links
 
 pytestmark = pytest.mark.browser
@@ -92,20 +92,6 @@ def engine_pages(pages: list[str]) -> list[str]:
     return out
 
 
-def open_every_reveal(page) -> int:
-    """Click every closed reveal's summary (document order, so outer reveals open first) with a real
-    mouse click at its point (a trusted event, as test_browser_pages' reveal test clicks: Playwright's
-    locator.click waits out its actionability checks, 200-400 ms a click on a print sheet), and
-    check that it opened."""
-    details = page.query_selector_all("details")
-    for i, d in enumerate(details):
-        point = d.evaluate(f"d => d.open ? null : ({SUMMARY_POINT})(d.querySelector(':scope > summary'))")
-        if point is not None:
-            page.mouse.click(*point)
-        assert d.evaluate("d => d.open"), f"reveal #{i} did not open on click"
-    return len(details)
-
-
 def test_every_kind_of_page_math_reveals_and_requests(zensical_site, zensical_server, browser):
     pages = engine_pages(discover_pages(zensical_site))
     assert len(pages) >= 15
@@ -119,7 +105,7 @@ def test_every_kind_of_page_math_reveals_and_requests(zensical_site, zensical_se
             try:
                 open_page(page, zensical_server, path)
                 check_math(page, "before any reveal")
-                open_every_reveal(page)
+                open_all_answers(page)
                 page.wait_for_function("() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))",
                                        timeout=10_000)
                 check_math(page, "with every answer open")
