@@ -155,4 +155,3 @@ def test_checker_finds_each_kind_of_breakage(tiny_site, html, expected):
     (tiny_site / "b.html").write_text(html)
     problems = broken_links(tiny_site)
     assert len(problems) == 1 and expected in problems[0], problems
-
